@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
+
+function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const seed = [
+  'budget',
+  '--plan',
+  'basic',
+  '--mode',
+  'session',
+  '--group',
+  'web=3x10',
+  '--group',
+  'worker=2x5',
+];
+
+describe('mpgkit budget', () => {
+  it('shows 40 against the limit 50 and exits 0 for the seed fleet', () => {
+    const result = run(...seed);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/normal\s+40 \/ 50\s+OK/);
+    expect(result.stdout).toContain('(3 × 10) + (2 × 5) = 40');
+  });
+
+  it('shows a bluegreen peak of 80, explains it, and exits 1', () => {
+    const result = run(...seed, '--deploy', 'bluegreen');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/peak\s+80 \/ 50\s+OVER/);
+    expect(result.stdout).toContain('every group doubles: 2 × 40 = 80');
+  });
+
+  it('compares against 200 in transaction mode', () => {
+    const result = run(
+      'budget',
+      '--plan',
+      'basic',
+      '--mode',
+      'transaction',
+      '--group',
+      'web=3x10',
+      '--group',
+      'worker=2x5',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('max client connections: 200');
+  });
+
+  it('prints JSON with total, peak, limit and verdict', () => {
+    const result = run(...seed, '--deploy', 'bluegreen', '--json');
+    expect(JSON.parse(result.stdout)).toMatchObject({ total: 40, peak: 80, limit: 50, verdict: 'over' });
+  });
+
+  it('warns on a reserve-only fit, and fails it with --strict', () => {
+    const args = ['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=11x5'];
+    expect(run(...args)).toMatchObject({ code: 0, stderr: expect.stringContaining('reserve pool') });
+    expect(run(...args, '--strict').code).toBe(1);
+  });
+
+  it('takes custom PgBouncer limits', () => {
+    const result = run(
+      'budget',
+      '--max-client-conn',
+      '100',
+      '--max-db-conn',
+      '20',
+      '--mode',
+      'session',
+      '--group',
+      'a=2x10',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('plan custom');
+  });
+
+  it('recommends pool sizes that fit', () => {
+    const result = run(
+      'budget',
+      '--plan',
+      'basic',
+      '--mode',
+      'session',
+      '--deploy',
+      'bluegreen',
+      '--group',
+      'web=3x10',
+      '--group',
+      'worker=2',
+      '--recommend',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/web\s+10\s+4/);
+  });
+
+  it.each([
+    [['budget', '--plan', 'huge', '--mode', 'session', '--group', 'web=3x10'], 'Unknown plan "huge"'],
+    [['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=3by10'], 'is not <name>='],
+    [['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=3'], 'needs a pool size'],
+    [['budget', '--plan', 'basic', '--group', 'web=3x10'], '--mode is required'],
+    [['budget', '--plan', 'basic', '--mode', 'statement', '--group', 'web=3x10'], 'Pool mode "statement"'],
+    [
+      ['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=3x10', '--deploy', 'slow'],
+      '--deploy',
+    ],
+    [['budget', '--plan', 'basic', '--mode', 'session', '--bogus'], "Unknown option '--bogus'"],
+    [['frobnicate'], 'unknown command'],
+  ])('exits 2 with a one-line reason for %j', (argv, reason) => {
+    const result = run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(reason);
+    expect(result.stderr.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the mpgkit executable', () => {
+  it('exits with the verdict code as a real process', async () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const exec = promisify(execFile);
+    const ok = await exec(process.execPath, [main, ...seed]);
+    expect(ok.stdout).toContain('verdict: OK');
+    await expect(exec(process.execPath, [main, ...seed, '--deploy', 'bluegreen'])).rejects.toMatchObject({
+      code: 1,
+    });
+    await expect(exec(process.execPath, [main, 'budget', '--plan', 'x'])).rejects.toMatchObject({ code: 2 });
+  });
+});

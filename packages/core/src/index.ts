@@ -1,0 +1,54 @@
+export { formatBudgetReport } from './cli/budget-command.ts';
+export {
+  type ConnectionTarget,
+  type ConnectionUrls,
+  classifyConnectionUrl,
+  type DirectUrlSource,
+  databaseOf,
+  deriveDirectUrl,
+  PRISMA_URL_PARAMS,
+  parseConnectionUrl,
+  type ResolveConnectionUrlsOptions,
+  removeQueryParams,
+  resolveConnectionUrls,
+  withCredentials,
+  withDatabase,
+} from './connection-url.ts';
+export { isMpgkitError, MpgkitError, MpgkitErrorCode, type MpgkitErrorOptions } from './errors.ts';
+export {
+  attachPoolSafetyNet,
+  type ConnectionErrorSite,
+  createPgPool,
+  type PgClientLike,
+  type PgPoolLike,
+  type PoolSafetyNetOptions,
+} from './pg-pool.ts';
+export { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
+export { type CustomPlanLimits, MPG_PLANS, type MpgPlanName, type PlanLimits, resolvePlan } from './plans.ts';
+export {
+  type DatabaseOptions,
+  defineDatabase,
+  drawLifetime,
+  type FleetGroup,
+  type LifetimeRange,
+  POLICY_DEFAULTS,
+  type Policy,
+  type PolicyLogger,
+  requireDirectUrl,
+} from './policy.ts';
+export {
+  type BudgetVerdict,
+  checkPoolBudget,
+  DEPLOY_STRATEGIES,
+  type DeployStrategy,
+  type GroupUsage,
+  POOL_MODES,
+  type PoolBudgetInput,
+  type PoolBudgetReport,
+  type PoolMode,
+  type PoolSizeRecommendation,
+  type PoolSizeRecommendationInput,
+  type ProcessGroup,
+  recommendPoolSizes,
+} from './pool-budget.ts';
+export { REDACTED, redact, redactUrl } from './redact.ts';

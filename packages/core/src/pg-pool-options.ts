@@ -1,0 +1,56 @@
+import { type Policy, requireDirectUrl } from './policy.ts';
+
+/**
+ * The node-postgres `PoolConfig` fields mpgkit sets, described structurally so core needs no `pg`.
+ * Names and units follow pg-pool 3.14 (https://github.com/brianc/node-postgres/tree/master/packages/pg-pool).
+ */
+export interface PgPoolConfig {
+  /** The pooled (or direct) URL. pg lets its query parameters (e.g. `sslmode`) override other fields. */
+  connectionString: string;
+  /** Pool size. */
+  max: number;
+  /** Connection lifetime in seconds; fractions work (pg-pool uses `setTimeout(s * 1000)`). */
+  maxLifetimeSeconds: number;
+  /** Idle connections are closed after this long. */
+  idleTimeoutMillis: number;
+  /** Bounds opening a connection and waiting for a free pool slot (one knob in pg-pool). */
+  connectionTimeoutMillis: number;
+  /** Sent at startup; one of the few startup parameters PgBouncer accepts. */
+  application_name: string;
+}
+
+/** Options of {@link toPgPoolConfig}. */
+export interface PgPoolConfigOptions {
+  /** Which URL: the app's `pooled` one, or `direct` for migrations, locks and LISTEN. @default 'pooled' */
+  target?: 'pooled' | 'direct';
+  /** Pool size. @default policy.poolSize for pooled, 1 for direct (direct connections are outside the budget) */
+  max?: number;
+  /** Suffix for `application_name`, e.g. `'migrate'`. @default undefined */
+  role?: string;
+}
+
+/**
+ * Turns a {@link Policy} into node-postgres pool options: lifetime within the drain window, idle 300 s,
+ * connect 5 s, the policy's pool size and application name. Statement-level settings
+ * (`statement_timeout`, `options`) are deliberately absent: PgBouncer refuses them as startup
+ * parameters (`unsupported startup parameter`); use `SET LOCAL` inside a transaction instead.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const pool = new pg.Pool(toPgPoolConfig(policy));
+ * ```
+ */
+export function toPgPoolConfig(policy: Policy, options: PgPoolConfigOptions = {}): PgPoolConfig {
+  const target = options.target ?? 'pooled';
+  const connectionString = target === 'direct' ? requireDirectUrl(policy) : policy.urls.pooled;
+  const suffix = options.role === undefined ? '' : `:${options.role}`;
+  return {
+    connectionString,
+    max: options.max ?? (target === 'direct' ? 1 : policy.poolSize),
+    maxLifetimeSeconds: policy.maxLifetimeSeconds,
+    idleTimeoutMillis: Math.round(policy.idleTimeoutSeconds * 1000),
+    connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
+    application_name: `${policy.applicationName}${suffix}`.slice(0, 63),
+  };
+}

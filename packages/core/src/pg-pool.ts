@@ -1,0 +1,109 @@
+import { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
+import type { Policy } from './policy.ts';
+
+/** The part of a node-postgres client the safety net uses. */
+export interface PgClientLike {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** The part of a node-postgres `Pool` the safety net uses (pg's own `Pool` satisfies it). */
+export interface PgPoolLike {
+  on(event: 'error', listener: (error: Error, client: PgClientLike) => void): unknown;
+  on(event: 'connect', listener: (client: PgClientLike) => void): unknown;
+  /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
+  options?: object;
+}
+
+/** Where a connection error was caught. */
+export type ConnectionErrorSite = 'idle' | 'checked-out';
+
+/** Options of {@link attachPoolSafetyNet} and {@link createPgPool}. */
+export interface PoolSafetyNetOptions {
+  /** Called for every connection error the net catches. @default a one-line, redacted `policy.logger.warn` */
+  onError?: (error: Error, site: ConnectionErrorSite) => void;
+  /** Give each new connection its own lifetime from `policy.lifetime`. @default true */
+  perConnectionJitter?: boolean;
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes a node-postgres pool survive connections dying under it (proxy drain, PgBouncer restart,
+ * terminated backend): an `error` listener on the pool for idle connections, and one on every client for
+ * the time it is checked out. Without them Node crashes on the unhandled `error` event
+ * (pg #3202, TypeORM #5999, Prisma #27641). Also gives each connection its own jittered lifetime, so
+ * one pool's connections do not all expire in the same instant.
+ *
+ * Idempotent: attaching twice adds nothing.
+ *
+ * @example
+ * ```ts
+ * const pool = attachPoolSafetyNet(new pg.Pool(toPgPoolConfig(policy)), policy);
+ * ```
+ */
+export function attachPoolSafetyNet<P extends PgPoolLike>(
+  pool: P,
+  policy: Policy,
+  options: PoolSafetyNetOptions = {},
+): P {
+  if (guarded.has(pool)) return pool;
+  guarded.add(pool);
+  const onError = options.onError ?? defaultErrorReporter(policy);
+  // pg-pool re-emits an idle client's error on the pool; with no listener, Node throws it.
+  pool.on('error', (error) => onError(error, 'idle'));
+  // pool.connect() removes the pool's own listener from a checked-out client
+  // (pg-pool 3.14 _acquireClient: client.removeListener('error', idleListener)), so a client
+  // that dies while held needs a listener of its own. Added once per client, for its whole life.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onError(error, 'checked-out'));
+  });
+  if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
+  return pool;
+}
+
+/**
+ * Creates a node-postgres pool from a policy, with the safety net attached. Pass pg's `Pool` class, so
+ * core itself needs no driver.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const pool = createPgPool(policy, pg.Pool);
+ * const migrations = createPgPool(policy, pg.Pool, { target: 'direct' });
+ * ```
+ */
+export function createPgPool<P extends PgPoolLike>(
+  policy: Policy,
+  Pool: new (config: PgPoolConfig) => P,
+  options: PgPoolConfigOptions & PoolSafetyNetOptions = {},
+): P {
+  return attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
+}
+
+// pg-pool has no lifetime jitter, but reads options.maxLifetimeSeconds anew for each connection it
+// opens (pg-pool 3.14 index.js _afterConnect:
+// https://github.com/brianc/node-postgres/blob/master/packages/pg-pool/index.js). A getter there
+// gives every connection its own lifetime, drawn from the policy's range (never above its maximum).
+function installPerConnectionLifetime(pool: PgPoolLike, policy: Policy): void {
+  const options = pool.options as { maxLifetimeSeconds?: unknown } | undefined;
+  if (
+    options === undefined ||
+    typeof options.maxLifetimeSeconds !== 'number' ||
+    options.maxLifetimeSeconds === 0
+  ) {
+    return;
+  }
+  Object.defineProperty(options, 'maxLifetimeSeconds', {
+    configurable: true,
+    enumerable: true,
+    get: () => policy.nextLifetimeSeconds(),
+  });
+}
+
+function defaultErrorReporter(policy: Policy): (error: Error, site: ConnectionErrorSite) => void {
+  return (error, site) => {
+    policy.logger.warn(
+      `[mpgkit] ${site} connection lost (${policy.redact(error.message)}); the pool opens a new one on demand.`,
+    );
+  };
+}

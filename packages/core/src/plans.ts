@@ -1,0 +1,94 @@
+import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+
+/** The PgBouncer connection limits of a plan. */
+export interface PlanLimits {
+  /** Plan name, or `'custom'`. */
+  readonly name: string;
+  /** Client connections PgBouncer accepts in total (`max_client_conn`). */
+  readonly maxClientConnections: number;
+  /** Server connections PgBouncer opens to Postgres (`max_db_connections`). */
+  readonly maxDatabaseConnections: number;
+  /** Extra server connections for bursts, used after a client waited (`reserve_pool_size`). */
+  readonly reservePool: number;
+}
+
+/** The names of Fly Managed Postgres plans. */
+export type MpgPlanName = 'basic' | 'starter' | 'launch' | 'scale' | 'performance';
+
+/**
+ * Connection limits of each MPG plan, from the "Connection limits" table of the "Connect Your Client"
+ * guide (shared/seeds/000).
+ *
+ * @example
+ * ```ts
+ * MPG_PLANS.launch.maxDatabaseConnections; // 150
+ * ```
+ */
+export const MPG_PLANS: Readonly<Record<MpgPlanName, PlanLimits>> = Object.freeze({
+  basic: plan('basic', 200, 50, 10),
+  starter: plan('starter', 200, 50, 10),
+  launch: plan('launch', 500, 150, 30),
+  scale: plan('scale', 1000, 300, 50),
+  performance: plan('performance', 1000, 300, 50),
+});
+
+function plan(name: string, clients: number, database: number, reserve: number): PlanLimits {
+  return Object.freeze({
+    name,
+    maxClientConnections: clients,
+    maxDatabaseConnections: database,
+    reservePool: reserve,
+  });
+}
+
+/** Limits of a PgBouncer that is not one of the MPG plans. */
+export interface CustomPlanLimits {
+  /** A name for reports. @default 'custom' */
+  name?: string;
+  /** PgBouncer `max_client_conn`. */
+  maxClientConnections: number;
+  /** PgBouncer `max_db_connections` (or `default_pool_size` if that is what binds). */
+  maxDatabaseConnections: number;
+  /** PgBouncer `reserve_pool_size`. @default 0 */
+  reservePool?: number;
+}
+
+/**
+ * Turns a plan name (case-insensitive) or custom limits into validated {@link PlanLimits}.
+ *
+ * @throws {MpgkitError} `UNKNOWN_PLAN` for a name not in {@link MPG_PLANS}; `INVALID_OPTION` for
+ * limits that are not positive whole numbers.
+ * @example
+ * ```ts
+ * resolvePlan('Launch'); // MPG_PLANS.launch
+ * resolvePlan({ maxClientConnections: 100, maxDatabaseConnections: 20 });
+ * ```
+ */
+export function resolvePlan(input: string | CustomPlanLimits | PlanLimits): PlanLimits {
+  if (typeof input === 'string') {
+    const found = MPG_PLANS[input.trim().toLowerCase() as MpgPlanName] as PlanLimits | undefined;
+    if (found === undefined || !Object.hasOwn(MPG_PLANS, input.trim().toLowerCase())) {
+      throw new MpgkitError(
+        MpgkitErrorCode.UnknownPlan,
+        `Unknown plan "${input}". Use one of: ${Object.keys(MPG_PLANS).join(', ')}, or give custom limits.`,
+        { details: { plan: input } },
+      );
+    }
+    return found;
+  }
+  const reservePool = input.reservePool ?? 0;
+  const checks: Array<[string, number, number]> = [
+    ['maxClientConnections', input.maxClientConnections, 1],
+    ['maxDatabaseConnections', input.maxDatabaseConnections, 1],
+    ['reservePool', reservePool, 0],
+  ];
+  for (const [field, value, min] of checks) {
+    if (!Number.isInteger(value) || value < min) {
+      throw new MpgkitError(
+        MpgkitErrorCode.InvalidOption,
+        `Custom plan ${field} must be a whole number ≥ ${min}, got ${String(value)}.`,
+      );
+    }
+  }
+  return plan(input.name ?? 'custom', input.maxClientConnections, input.maxDatabaseConnections, reservePool);
+}

@@ -1,0 +1,150 @@
+import { inspect } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { MpgkitErrorCode } from './errors.ts';
+import { type DatabaseOptions, defineDatabase, drawLifetime, requireDirectUrl } from './policy.ts';
+
+const PASSWORD = 'Zq9-distinctive-pw';
+const env = {
+  DATABASE_URL: `postgresql://fly-user:${PASSWORD}@pgbouncer.c1.flympg.net/fly-db`,
+};
+const quiet = { warn: vi.fn() };
+const define = (options: DatabaseOptions = {}) => defineDatabase({ env, logger: quiet, ...options });
+
+describe('defineDatabase', () => {
+  it("applies the seed guide's defaults", () => {
+    const policy = define();
+    expect(policy).toMatchObject({
+      poolMode: 'session',
+      processGroup: 'app',
+      poolSize: 10,
+      idleTimeoutSeconds: 300,
+      connectTimeoutSeconds: 5,
+      poolTimeoutSeconds: 30,
+      drainWindowSeconds: 600,
+      namedPreparedStatements: true,
+      applicationName: 'mpgkit:app',
+      lifetime: { minSeconds: 540, maxSeconds: 600 },
+    });
+    expect(policy.maxLifetimeSeconds).toBeGreaterThanOrEqual(540);
+    expect(policy.maxLifetimeSeconds).toBeLessThanOrEqual(600);
+    expect(policy.urls.direct).toContain('direct.c1.flympg.net');
+    expect(Object.isFrozen(policy)).toBe(true);
+  });
+
+  it('turns named prepared statements off in transaction mode', () => {
+    expect(define({ poolMode: 'transaction' }).namedPreparedStatements).toBe(false);
+  });
+
+  it('picks the pool size of this process group from FLY_PROCESS_GROUP', () => {
+    const fleet = { web: { machines: 3, poolSize: 10 }, worker: { machines: 2, poolSize: 5 } };
+    const policy = defineDatabase({
+      env: { ...env, FLY_PROCESS_GROUP: 'worker', FLY_APP_NAME: 'shop' },
+      fleet,
+      plan: 'basic',
+    });
+    expect(policy).toMatchObject({ processGroup: 'worker', poolSize: 5, applicationName: 'shop:worker' });
+    expect(policy.budget?.total).toBe(40);
+  });
+
+  it('names the group when the fleet does not declare it', () => {
+    expect(() => define({ fleet: { web: { machines: 1, poolSize: 5 } } })).toThrow(
+      /group is "app".*declares only web/,
+    );
+  });
+
+  it('throws at startup with the arithmetic when the fleet is over budget', () => {
+    const fleet = { app: { machines: 3, poolSize: 10 }, worker: { machines: 2, poolSize: 5 } };
+    expect(() => define({ plan: 'basic', fleet, deploy: 'bluegreen' })).toThrow(
+      expect.objectContaining({
+        code: MpgkitErrorCode.PoolBudgetExceeded,
+        message: expect.stringContaining('2 × 40 = 80 of 50'),
+      }),
+    );
+  });
+
+  it("only warns when budgetCheck is 'warn', and skips when 'off'", () => {
+    const fleet = { app: { machines: 7, poolSize: 10 } };
+    const logger = { warn: vi.fn() };
+    expect(define({ plan: 'basic', fleet, budgetCheck: 'warn', logger }).budget?.verdict).toBe('over');
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('(7 × 10) = 70 of 50'));
+    expect(define({ plan: 'basic', fleet, budgetCheck: 'off' }).budget).toBeUndefined();
+  });
+
+  it('warns (never throws) for a reserve-only fit', () => {
+    const logger = { warn: vi.fn() };
+    expect(
+      define({ plan: 'basic', fleet: { app: { machines: 11, poolSize: 5 } }, logger }).budget?.verdict,
+    ).toBe('reserve');
+    expect(logger.warn).toHaveBeenCalledOnce();
+  });
+
+  it.each<[DatabaseOptions, string]>([
+    [{ maxLifetimeSeconds: 900 }, 'longer than the proxy'],
+    [{ lifetimeJitter: 1 }, 'lifetimeJitter'],
+    [{ idleTimeoutSeconds: 0 }, 'idleTimeoutSeconds'],
+    [{ connectTimeoutSeconds: Number.NaN }, 'connectTimeoutSeconds'],
+    [{ poolSize: 0 }, 'poolSize'],
+    [{ poolMode: 'statement' as never }, 'Pool mode'],
+    [{ fleet: { app: { machines: 1, poolSize: 5 } }, poolSize: 10 }, 'disagrees'],
+  ])('rejects %j', (options, message) => {
+    expect(() => define(options)).toThrow(
+      expect.objectContaining({
+        code: MpgkitErrorCode.InvalidOption,
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+
+  it('never shows the password when printed', () => {
+    const policy = define();
+    expect(inspect(policy, { depth: 10 })).not.toContain(PASSWORD);
+    expect(JSON.stringify(policy)).not.toContain(PASSWORD);
+    expect(JSON.stringify(policy)).toContain('pgbouncer.c1.flympg.net');
+    expect(policy.redact(`auth failed for ${PASSWORD}`)).not.toContain(PASSWORD);
+  });
+
+  it('requireDirectUrl explains what to set when there is no direct URL', () => {
+    const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:p@db.local/app' }, logger: quiet });
+    expect(() => requireDirectUrl(policy)).toThrow(
+      expect.objectContaining({
+        code: MpgkitErrorCode.MissingDirectUrl,
+        message: expect.stringContaining('DIRECT_DATABASE_URL'),
+      }),
+    );
+  });
+});
+
+describe('lifetime jitter (properties)', () => {
+  it('only ever shortens: every drawn lifetime is within [max × (1 − jitter), max] and ≤ the drain window', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 600, noNaN: true }),
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (max, jitter, draws) => {
+          let index = 0;
+          const policy = define({
+            maxLifetimeSeconds: max,
+            lifetimeJitter: jitter,
+            random: () => draws[index++ % draws.length]!,
+          });
+          for (let i = 0; i < draws.length; i++) {
+            const lifetime = policy.nextLifetimeSeconds();
+            expect(lifetime).toBeLessThanOrEqual(max);
+            expect(lifetime).toBeLessThanOrEqual(600);
+            expect(lifetime).toBeGreaterThanOrEqual(max * (1 - jitter) - 1e-9);
+          }
+        },
+      ),
+    );
+  });
+
+  it('drawLifetime clamps out-of-range random sources', () => {
+    expect(drawLifetime({ minSeconds: 540, maxSeconds: 600 }, 7)).toBe(600);
+    expect(drawLifetime({ minSeconds: 540, maxSeconds: 600 }, -1)).toBe(540);
+  });
+});

@@ -1,0 +1,344 @@
+import {
+  type ConnectionUrls,
+  type ResolveConnectionUrlsOptions,
+  resolveConnectionUrls,
+} from './connection-url.ts';
+import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
+import {
+  checkPoolBudget,
+  type DeployStrategy,
+  type PoolBudgetReport,
+  type PoolMode,
+  validatePoolMode,
+} from './pool-budget.ts';
+import { REDACTED, redact, redactUrl } from './redact.ts';
+
+/**
+ * The defaults from MPG's "Connect Your Client" guide (shared/seeds/000).
+ *
+ * @example
+ * ```ts
+ * POLICY_DEFAULTS.maxLifetimeSeconds; // 600
+ * ```
+ */
+export const POLICY_DEFAULTS: Readonly<{
+  poolMode: PoolMode;
+  poolSize: number;
+  drainWindowSeconds: number;
+  maxLifetimeSeconds: number;
+  lifetimeJitter: number;
+  idleTimeoutSeconds: number;
+  connectTimeoutSeconds: number;
+  poolTimeoutSeconds: number;
+  processGroup: string;
+}> = Object.freeze({
+  poolMode: 'session', // MPG's default pool mode
+  poolSize: 10,
+  drainWindowSeconds: 600, // the proxy's shutdown timeout
+  maxLifetimeSeconds: 600,
+  lifetimeJitter: 0.1,
+  idleTimeoutSeconds: 300,
+  connectTimeoutSeconds: 5,
+  poolTimeoutSeconds: 30,
+  processGroup: 'app',
+});
+
+/** A process group as declared in {@link DatabaseOptions.fleet}. */
+export interface FleetGroup {
+  /** Machines running this group. */
+  machines: number;
+  /** Pool size of each process of this group. */
+  poolSize: number;
+  /** Processes per machine, each with its own pool. @default 1 */
+  processesPerMachine?: number;
+}
+
+/** Where warnings go. @default console */
+export interface PolicyLogger {
+  warn(message: string): void;
+}
+
+/** Options of {@link defineDatabase}. Every field is optional; the defaults are the seed guide's. */
+export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
+  /** The cluster's PgBouncer pool mode. @default 'session' */
+  poolMode?: PoolMode;
+  /** The plan (for the budget check), or custom limits for another PgBouncer. @default undefined */
+  plan?: string | CustomPlanLimits | PlanLimits;
+  /** Every process group of the app, to check the budget of the whole fleet at startup. @default undefined */
+  fleet?: Readonly<Record<string, FleetGroup>>;
+  /** How the app deploys, for the budget's deploy peak. @default 'rolling' */
+  deploy?: DeployStrategy;
+  /** Connections that bypass PgBouncer (release command, listeners), reported beside the budget. @default 0 */
+  directConnections?: number;
+  /** What a failed budget check does at startup. `reserve` verdicts always only warn. @default 'throw' */
+  budgetCheck?: 'throw' | 'warn' | 'off';
+  /** This process's group. @default process.env.FLY_PROCESS_GROUP ?? 'app' */
+  processGroup?: string;
+  /** Pool size of this process, when no fleet is declared. @default 10 */
+  poolSize?: number;
+  /** The proxy's shutdown timeout: no connection may live longer. @default 600 */
+  drainWindowSeconds?: number;
+  /** Upper bound of a connection's lifetime (≤ drainWindowSeconds). @default 600 */
+  maxLifetimeSeconds?: number;
+  /** Each lifetime is drawn from [max × (1 − jitter), max], so a fleet never reconnects in lockstep. @default 0.1 */
+  lifetimeJitter?: number;
+  /** Close connections idle this long. @default 300 */
+  idleTimeoutSeconds?: number;
+  /** Give up opening a connection after this long. @default 5 */
+  connectTimeoutSeconds?: number;
+  /** Give up waiting for a free pool slot after this long (Prisma 6's `pool_timeout`). @default 30 */
+  poolTimeoutSeconds?: number;
+  /** `application_name`, visible in `pg_stat_activity`. @default `${FLY_APP_NAME ?? 'mpgkit'}:${processGroup}` */
+  applicationName?: string;
+  /** Where warnings go. @default console */
+  logger?: PolicyLogger;
+  /** Random source for lifetime jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** A connection lifetime range; each connection gets a lifetime in `[minSeconds, maxSeconds]`. */
+export interface LifetimeRange {
+  readonly minSeconds: number;
+  readonly maxSeconds: number;
+}
+
+/**
+ * The one declared database policy every adapter reads. Frozen; printing it (console.log, JSON) never
+ * shows a password.
+ */
+export interface Policy {
+  readonly urls: ConnectionUrls;
+  readonly poolMode: PoolMode;
+  readonly processGroup: string;
+  /** Pool size of this process. */
+  readonly poolSize: number;
+  /** Lifetime of this process's connections, drawn once from {@link Policy.lifetime} (for drivers without per-connection jitter). */
+  readonly maxLifetimeSeconds: number;
+  /** The range per-connection lifetimes are drawn from; never above the drain window. */
+  readonly lifetime: LifetimeRange;
+  readonly drainWindowSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  readonly connectTimeoutSeconds: number;
+  readonly poolTimeoutSeconds: number;
+  /** False in transaction mode: named prepared statements break through a transaction pooler. */
+  readonly namedPreparedStatements: boolean;
+  readonly applicationName: string;
+  readonly plan: PlanLimits | undefined;
+  /** The fleet budget, when a plan and fleet were declared. */
+  readonly budget: PoolBudgetReport | undefined;
+  readonly logger: PolicyLogger;
+  /** A fresh lifetime from {@link Policy.lifetime}, for drivers that take one per connection. */
+  nextLifetimeSeconds(): number;
+  /** Text with every password of this policy's URLs removed. */
+  redact(text: string): string;
+}
+
+/**
+ * Builds the database policy: the seed's defaults merged with `options`, URLs resolved, this process's
+ * group and pool size picked, everything validated, and the fleet's pool budget checked at startup.
+ * Put it in a shared module (an org template) and hand the result to an adapter.
+ *
+ * @throws {MpgkitError} on invalid options or URLs, and `POOL_BUDGET_EXCEEDED` when the fleet does not fit
+ * the plan (unless `budgetCheck` is `'warn'` or `'off'`).
+ * @example
+ * ```ts
+ * export const db = defineDatabase({
+ *   poolMode: 'transaction',
+ *   plan: 'launch',
+ *   fleet: { app: { machines: 3, poolSize: 10 }, worker: { machines: 2, poolSize: 5 } },
+ *   deploy: 'bluegreen',
+ * });
+ * ```
+ */
+export function defineDatabase(options: DatabaseOptions = {}): Policy {
+  const env = options.env ?? globalThis.process?.env ?? {};
+  const logger = options.logger ?? console;
+  const random = options.random ?? Math.random;
+  const urls = resolveConnectionUrls({ ...options, env });
+  for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
+
+  const poolMode = validatePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
+  const processGroup =
+    options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? POLICY_DEFAULTS.processGroup;
+  const drainWindowSeconds = positive(
+    'drainWindowSeconds',
+    options.drainWindowSeconds ?? POLICY_DEFAULTS.drainWindowSeconds,
+  );
+  const maxLifetime = positive('maxLifetimeSeconds', options.maxLifetimeSeconds ?? drainWindowSeconds);
+  if (maxLifetime > drainWindowSeconds) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `maxLifetimeSeconds (${maxLifetime}) is longer than the proxy's drain window (${drainWindowSeconds} s): ` +
+        'connections would be cut during a proxy restart. Use a value ≤ the drain window.',
+    );
+  }
+  const jitter = options.lifetimeJitter ?? POLICY_DEFAULTS.lifetimeJitter;
+  if (!(jitter >= 0 && jitter < 1)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `lifetimeJitter must be ≥ 0 and < 1, got ${jitter}.`,
+    );
+  }
+  const lifetime: LifetimeRange = Object.freeze({
+    minSeconds: maxLifetime * (1 - jitter),
+    maxSeconds: maxLifetime,
+  });
+  const nextLifetimeSeconds = (): number => drawLifetime(lifetime, random());
+
+  const plan = options.plan === undefined ? undefined : resolvePlan(options.plan);
+  const poolSize = pickPoolSize(options, processGroup);
+  const budget = checkFleetBudget(options, plan, poolMode, logger);
+
+  const policy: Policy = {
+    urls,
+    poolMode,
+    processGroup,
+    poolSize,
+    maxLifetimeSeconds: nextLifetimeSeconds(),
+    lifetime,
+    drainWindowSeconds,
+    idleTimeoutSeconds: positive(
+      'idleTimeoutSeconds',
+      options.idleTimeoutSeconds ?? POLICY_DEFAULTS.idleTimeoutSeconds,
+    ),
+    connectTimeoutSeconds: positive(
+      'connectTimeoutSeconds',
+      options.connectTimeoutSeconds ?? POLICY_DEFAULTS.connectTimeoutSeconds,
+    ),
+    poolTimeoutSeconds: positive(
+      'poolTimeoutSeconds',
+      options.poolTimeoutSeconds ?? POLICY_DEFAULTS.poolTimeoutSeconds,
+    ),
+    namedPreparedStatements: poolMode === 'session',
+    applicationName: applicationName(options.applicationName, env.FLY_APP_NAME, processGroup),
+    plan,
+    budget,
+    logger,
+    nextLifetimeSeconds,
+    redact: (text) => redact(text, urls.secrets),
+  };
+  // Printing the policy (console.log, util.inspect, JSON.stringify) shows redacted URLs only.
+  const printable = () => ({
+    ...policy,
+    urls: {
+      ...urls,
+      pooled: redactUrl(urls.pooled),
+      direct: urls.direct && redactUrl(urls.direct),
+      secrets: REDACTED,
+    },
+    logger: undefined,
+  });
+  Object.defineProperty(policy, 'toJSON', { value: printable });
+  Object.defineProperty(policy, Symbol.for('nodejs.util.inspect.custom'), { value: printable });
+  return Object.freeze(policy);
+}
+
+/**
+ * Draws a lifetime in `[range.minSeconds, range.maxSeconds]` from a number in [0, 1): jitter only ever
+ * shortens the lifetime, never past the maximum.
+ *
+ * @example
+ * ```ts
+ * drawLifetime({ minSeconds: 540, maxSeconds: 600 }, 0.5); // 570
+ * ```
+ */
+export function drawLifetime(range: LifetimeRange, unit: number): number {
+  const clamped = Math.min(Math.max(unit, 0), 1);
+  return Math.min(range.maxSeconds, range.minSeconds + (range.maxSeconds - range.minSeconds) * clamped);
+}
+
+/**
+ * The direct URL of a policy, for migrations, advisory locks and LISTEN.
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when it was neither given nor derivable.
+ * @example
+ * ```ts
+ * const migrationUrl = requireDirectUrl(policy);
+ * ```
+ */
+export function requireDirectUrl(policy: Policy, purpose = 'migrations'): string {
+  if (policy.urls.direct !== undefined) return policy.urls.direct;
+  throw new MpgkitError(
+    MpgkitErrorCode.MissingDirectUrl,
+    `No direct URL for ${purpose}: set DIRECT_DATABASE_URL (or the directUrl option) to the direct URL from ` +
+      "the cluster's Connect tab. Through PgBouncer, session advisory locks and LISTEN do not work.",
+  );
+}
+
+function pickPoolSize(options: DatabaseOptions, processGroup: string): number {
+  if (options.fleet === undefined)
+    return positiveInteger('poolSize', options.poolSize ?? POLICY_DEFAULTS.poolSize);
+  const group = options.fleet[processGroup];
+  if (group === undefined) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `This process's group is "${processGroup}" (FLY_PROCESS_GROUP), but the fleet declares only ` +
+        `${Object.keys(options.fleet).join(', ') || 'nothing'}. Add "${processGroup}" to the fleet or set processGroup.`,
+    );
+  }
+  if (options.poolSize !== undefined && options.poolSize !== group.poolSize) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `poolSize (${options.poolSize}) disagrees with fleet.${processGroup}.poolSize (${group.poolSize}). Set it in one place.`,
+    );
+  }
+  return positiveInteger(`fleet.${processGroup}.poolSize`, group.poolSize);
+}
+
+function checkFleetBudget(
+  options: DatabaseOptions,
+  plan: PlanLimits | undefined,
+  poolMode: PoolMode,
+  logger: PolicyLogger,
+): PoolBudgetReport | undefined {
+  if (options.fleet === undefined || plan === undefined || options.budgetCheck === 'off') return undefined;
+  const report = checkPoolBudget({
+    plan,
+    poolMode,
+    deploy: options.deploy ?? 'rolling',
+    directConnections: options.directConnections ?? 0,
+    groups: Object.entries(options.fleet).map(([name, group]) => ({ name, ...group })),
+  });
+  if (report.verdict === 'ok') return report;
+  const message = `Pool budget ${report.verdict === 'over' ? 'exceeded' : 'tight'}:\n  ${report.explanation.join('\n  ')}`;
+  if (report.verdict === 'over' && (options.budgetCheck ?? 'throw') === 'throw') {
+    throw new MpgkitError(
+      MpgkitErrorCode.PoolBudgetExceeded,
+      `${message}\nReduce pool sizes (\`mpgkit budget --recommend\` computes them), use transaction mode, ` +
+        "or move to a larger plan. Set budgetCheck: 'warn' to start anyway.",
+      { details: { total: report.total, peak: report.peak, limit: report.limit, verdict: report.verdict } },
+    );
+  }
+  logger.warn(`[mpgkit] ${message}`);
+  return report;
+}
+
+function applicationName(explicit: string | undefined, app: string | undefined, group: string): string {
+  // Postgres truncates application_name at 63 bytes (NAMEDATALEN - 1).
+  return (explicit ?? `${nonEmpty(app) ?? 'mpgkit'}:${group}`).slice(0, 63);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function positive(field: string, value: number): number {
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${field} must be a positive number of seconds, got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${field} must be a whole number ≥ 1, got ${String(value)}.`,
+    );
+  }
+  return value;
+}

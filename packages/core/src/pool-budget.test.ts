@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MpgkitErrorCode } from './errors.ts';
+import { checkPoolBudget, type DeployStrategy, type PoolMode, recommendPoolSizes } from './pool-budget.ts';
+
+const seedFleet = [
+  { name: 'web', machines: 3, poolSize: 10 },
+  { name: 'worker', machines: 2, poolSize: 5 },
+];
+
+describe('checkPoolBudget', () => {
+  it("reproduces the seed's example exactly: (3 × 10) + (2 × 5) = 40", () => {
+    const report = checkPoolBudget({ plan: 'basic', poolMode: 'session', groups: seedFleet });
+    expect(report.total).toBe(40);
+    expect(report.explanation.join('\n')).toContain('(3 × 10) + (2 × 5) = 40');
+  });
+
+  it.each<[PoolMode, string, number, string]>([
+    ['session', 'basic', 50, 'max database connections'],
+    ['transaction', 'basic', 200, 'max client connections'],
+    ['session', 'launch', 150, 'max database connections'],
+    ['transaction', 'launch', 500, 'max client connections'],
+    ['session', 'scale', 300, 'max database connections'],
+    ['transaction', 'performance', 1000, 'max client connections'],
+  ])('%s mode on %s binds at %i (%s)', (poolMode, plan, limit, limitName) => {
+    const report = checkPoolBudget({ plan, poolMode, groups: seedFleet });
+    expect(report).toMatchObject({ limit, limitName });
+  });
+
+  it.each<[DeployStrategy, number, string]>([
+    ['rolling', 40, 'ok'],
+    ['immediate', 40, 'ok'],
+    ['canary', 55, 'reserve'], // 40 + (1 × 10) + (1 × 5)
+    ['bluegreen', 80, 'over'],
+  ])('session/basic with a %s deploy peaks at %i: %s', (deploy, peak, verdict) => {
+    const report = checkPoolBudget({ plan: 'basic', poolMode: 'session', groups: seedFleet, deploy });
+    expect(report.peak).toBe(peak);
+    expect(report.verdict).toBe(verdict);
+    expect(report.normalVerdict).toBe('ok');
+  });
+
+  it('explains the bluegreen peak with its arithmetic', () => {
+    const report = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: seedFleet,
+      deploy: 'bluegreen',
+    });
+    expect(report.explanation.join('\n')).toContain('2 × 40 = 80 of 50: over by 30');
+  });
+
+  it('counts processes per machine in the formula', () => {
+    const report = checkPoolBudget({
+      plan: 'launch',
+      poolMode: 'session',
+      groups: [{ name: 'web', machines: 2, processesPerMachine: 4, poolSize: 5 }],
+    });
+    expect(report.total).toBe(40);
+    expect(report.explanation.join('\n')).toContain('(2 × 4 × 5) = 40');
+  });
+
+  it('never uses the reserve pool in transaction mode', () => {
+    const groups = [{ name: 'app', machines: 21, poolSize: 10 }];
+    expect(checkPoolBudget({ plan: 'basic', poolMode: 'transaction', groups }).verdict).toBe('over');
+    expect(
+      checkPoolBudget({ plan: 'basic', poolMode: 'transaction', groups: [{ ...groups[0]!, machines: 20 }] })
+        .verdict,
+    ).toBe('ok');
+  });
+
+  it('reports direct connections separately, outside the PgBouncer limit', () => {
+    const report = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: seedFleet,
+      directConnections: 3,
+    });
+    expect(report.total).toBe(40);
+    expect(report.directConnections).toBe(3);
+    expect(report.explanation.join('\n')).toContain('Postgres max_connections');
+  });
+
+  it.each([
+    [{ groups: [] }, 'no process groups'],
+    [{ groups: [{ name: 'a', machines: 0, poolSize: 1 }] }, 'a.machines'],
+    [{ groups: [{ name: 'a', machines: 1, poolSize: 1.5 }] }, 'a.poolSize'],
+    [
+      {
+        groups: [
+          { name: 'a', machines: 1, poolSize: 1 },
+          { name: 'a', machines: 1, poolSize: 1 },
+        ],
+      },
+      'unique',
+    ],
+    [{ groups: seedFleet, deploy: 'yolo' as DeployStrategy }, 'Deploy strategy'],
+    [{ groups: seedFleet, poolMode: 'statement' as PoolMode }, 'Pool mode'],
+  ])('rejects bad input %#', (override, message) => {
+    expect(() => checkPoolBudget({ plan: 'basic', poolMode: 'session', ...override })).toThrow(
+      expect.objectContaining({
+        code: MpgkitErrorCode.InvalidOption,
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+});
+
+const groupArb = fc.record({
+  machines: fc.integer({ min: 1, max: 40 }),
+  poolSize: fc.integer({ min: 1, max: 50 }),
+  processesPerMachine: fc.integer({ min: 1, max: 8 }),
+});
+const fleetArb = fc
+  .array(groupArb, { minLength: 1, maxLength: 5 })
+  .map((groups) => groups.map((group, index) => ({ ...group, name: `g${index}` })));
+const modeArb = fc.constantFrom<PoolMode>('session', 'transaction');
+const planArb = fc.constantFrom('basic', 'starter', 'launch', 'scale', 'performance');
+
+describe('budget arithmetic (properties)', () => {
+  it('total is Σ machines × processes × pool, and each deploy adds what it should', () => {
+    fc.assert(
+      fc.property(fleetArb, modeArb, planArb, (groups, poolMode, plan) => {
+        const expected = groups.reduce((sum, g) => sum + g.machines * g.processesPerMachine * g.poolSize, 0);
+        const perMachine = groups.reduce((sum, g) => sum + g.processesPerMachine * g.poolSize, 0);
+        const peak = (deploy: DeployStrategy) => checkPoolBudget({ plan, poolMode, groups, deploy }).peak;
+        expect(checkPoolBudget({ plan, poolMode, groups }).total).toBe(expected);
+        expect(peak('rolling')).toBe(expected);
+        expect(peak('immediate')).toBe(expected);
+        expect(peak('bluegreen')).toBe(2 * expected);
+        expect(peak('canary')).toBe(expected + perMachine);
+      }),
+    );
+  });
+
+  it('the verdict follows the binding limit: ok ⇔ peak ≤ limit; reserve only in session mode', () => {
+    fc.assert(
+      fc.property(fleetArb, modeArb, planArb, (groups, poolMode, plan) => {
+        const report = checkPoolBudget({ plan, poolMode, groups, deploy: 'bluegreen' });
+        expect(report.peakVerdict === 'ok').toBe(report.peak <= report.limit);
+        if (poolMode === 'transaction') expect(report.peakVerdict).not.toBe('reserve');
+        if (report.peakVerdict === 'reserve')
+          expect(report.peak).toBeLessThanOrEqual(report.limit + report.reserve);
+        expect(report.headroom).toBe(report.limit - report.peak);
+      }),
+    );
+  });
+
+  it('recommended sizes fit the budget and are maximal (one more in any group would not fit)', () => {
+    const shapeArb = fc
+      .array(
+        fc.record({
+          machines: fc.integer({ min: 1, max: 6 }),
+          processesPerMachine: fc.integer({ min: 1, max: 3 }),
+        }),
+        {
+          minLength: 1,
+          maxLength: 4,
+        },
+      )
+      .map((groups) => groups.map((group, index) => ({ ...group, name: `g${index}` })));
+    const deployArb = fc.constantFrom<DeployStrategy>('bluegreen', 'canary', 'rolling');
+    fc.assert(
+      fc.property(
+        shapeArb,
+        modeArb,
+        planArb,
+        deployArb,
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (groups, poolMode, plan, deploy, headroom) => {
+          let recommendation: ReturnType<typeof recommendPoolSizes>;
+          try {
+            recommendation = recommendPoolSizes({ plan, poolMode, deploy, groups, headroom });
+          } catch (error) {
+            expect(error).toMatchObject({ code: MpgkitErrorCode.PoolBudgetExceeded });
+            return;
+          }
+          const { report, budget } = recommendation;
+          expect(report.peak).toBeLessThanOrEqual(budget);
+          for (const group of report.groups) {
+            const bigger = report.groups.map((g) => ({
+              ...g,
+              poolSize: g.poolSize + (g.name === group.name ? 1 : 0),
+            }));
+            expect(checkPoolBudget({ plan, poolMode, deploy, groups: bigger }).peak).toBeGreaterThan(budget);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('recommendPoolSizes', () => {
+  it('fits the seed fleet into basic/session with a bluegreen deploy', () => {
+    const result = recommendPoolSizes({
+      plan: 'basic',
+      poolMode: 'session',
+      deploy: 'bluegreen',
+      groups: [
+        { name: 'web', machines: 3 },
+        { name: 'worker', machines: 2 },
+      ],
+    });
+    expect(result.poolSizes).toEqual({ web: 4, worker: 4 });
+    expect(result.report.peak).toBe(40);
+  });
+
+  it('fails with POOL_BUDGET_EXCEEDED when even pool size 1 is too much', () => {
+    expect(() =>
+      recommendPoolSizes({ plan: 'basic', poolMode: 'session', groups: [{ name: 'web', machines: 60 }] }),
+    ).toThrow(expect.objectContaining({ code: MpgkitErrorCode.PoolBudgetExceeded }));
+  });
+
+  it('gives heavier groups a larger share', () => {
+    const result = recommendPoolSizes({
+      plan: 'launch',
+      poolMode: 'session',
+      headroom: 0,
+      groups: [
+        { name: 'web', machines: 5, weight: 3 },
+        { name: 'worker', machines: 5, weight: 1 },
+      ],
+    });
+    expect(result.poolSizes.web).toBeGreaterThan(2 * (result.poolSizes.worker ?? 0));
+  });
+});

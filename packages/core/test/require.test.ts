@@ -1,0 +1,12 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+// Runs against the built dist (the test command builds first), as an installed package would.
+it('can be require()d from a CommonJS file', async () => {
+  const fixture = fileURLToPath(new URL('./fixtures/require-core.cjs', import.meta.url));
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [fixture]);
+  expect(JSON.parse(stdout)).toEqual({ prepared: false, total: 40 });
+  expect(stderr).not.toContain('ExperimentalWarning');
+});
