@@ -64,17 +64,17 @@ describe('defineDatabase', () => {
   });
 
   it("only warns when budgetCheck is 'warn', and skips when 'off'", () => {
-    const fleet = { app: { machines: 7, poolSize: 10 } };
+    const fleet = { app: { machines: 6, poolSize: 10 } };
     const logger = { warn: vi.fn() };
     expect(define({ plan: 'basic', fleet, budgetCheck: 'warn', logger }).budget?.verdict).toBe('over');
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('(7 × 10) = 70 of 50'));
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('(6 × 10) = 60 of 50'));
     expect(define({ plan: 'basic', fleet, budgetCheck: 'off' }).budget).toBeUndefined();
   });
 
   it('warns (never throws) for a reserve-only fit', () => {
     const logger = { warn: vi.fn() };
     expect(
-      define({ plan: 'basic', fleet: { app: { machines: 11, poolSize: 5 } }, logger }).budget?.verdict,
+      define({ plan: 'basic', fleet: { app: { machines: 9, poolSize: 5 } }, logger }).budget?.verdict,
     ).toBe('reserve');
     expect(logger.warn).toHaveBeenCalledOnce();
   });

@@ -30,7 +30,7 @@ describe('checkPoolBudget', () => {
   it.each<[DeployStrategy, number, string]>([
     ['rolling', 40, 'ok'],
     ['immediate', 40, 'ok'],
-    ['canary', 55, 'reserve'], // 40 + (1 × 10) + (1 × 5)
+    ['canary', 55, 'over'], // 40 + (1 × 10) + (1 × 5) > 50
     ['bluegreen', 80, 'over'],
   ])('session/basic with a %s deploy peaks at %i: %s', (deploy, peak, verdict) => {
     const report = checkPoolBudget({ plan: 'basic', poolMode: 'session', groups: seedFleet, deploy });
@@ -48,6 +48,19 @@ describe('checkPoolBudget', () => {
     });
     expect(report.explanation.join('\n')).toContain('2 × 40 = 80 of 50: over by 30');
   });
+
+  it.each([
+    [40, 'ok'],
+    [41, 'reserve'],
+    [50, 'reserve'],
+    [51, 'over'],
+  ])(
+    'session mode: the reserve pool is the top slice of the database limit (%i of 50 → %s)',
+    (connections, verdict) => {
+      const groups = [{ name: 'app', machines: connections, poolSize: 1 }];
+      expect(checkPoolBudget({ plan: 'basic', poolMode: 'session', groups }).verdict).toBe(verdict);
+    },
+  );
 
   it('counts processes per machine in the formula', () => {
     const report = checkPoolBudget({

@@ -44,7 +44,10 @@ export interface PoolBudgetInput {
   directConnections?: number;
 }
 
-/** `ok`: fits. `reserve`: fits only with the reserve pool (clients wait first). `over`: does not fit. */
+/**
+ * `ok`: fits the regular pool. `reserve`: fits only with the reserve pool, the top slice of the database
+ * limit (clients wait `reserve_pool_timeout` first). `over`: does not fit; clients starve or are refused.
+ */
 export type BudgetVerdict = 'ok' | 'reserve' | 'over';
 
 /** One group's share of the budget. */
@@ -73,7 +76,7 @@ export interface PoolBudgetReport {
   readonly limit: number;
   /** Which PgBouncer limit binds: database connections in session mode, client connections in transaction mode. */
   readonly limitName: 'max database connections' | 'max client connections';
-  /** Connections the reserve pool adds on top of {@link PoolBudgetReport.limit} (session mode only). */
+  /** The part of {@link PoolBudgetReport.limit} served only through the reserve pool (session mode only). */
   readonly reserve: number;
   /** Verdict for normal operation. */
   readonly normalVerdict: BudgetVerdict;
@@ -185,10 +188,15 @@ function extraDuringDeploy(deploy: DeployStrategy, perMachine: number, connectio
   }
 }
 
+// The reserve pool is the top slice of the database limit, not extra room above it: PgBouncer's
+// reserve_pool_size is still capped by max_db_connections (https://www.pgbouncer.org/config.html,
+// measured in test-infra/test/budget-agreement.integration.test.ts), so clients served at once =
+// min(pool + reserve, max_db_connections). Beyond the regular pool (limit − reserve), a client is served
+// only after waiting reserve_pool_timeout; beyond the limit it starves.
 function judge(connections: number, limit: number, reserve: number, clientLimit: number): BudgetVerdict {
   if (connections > clientLimit) return 'over'; // PgBouncer refuses the connection outright
-  if (connections <= limit) return 'ok';
-  return connections <= limit + reserve ? 'reserve' : 'over';
+  if (connections <= limit - reserve) return 'ok';
+  return connections <= limit ? 'reserve' : 'over';
 }
 
 function explain(report: Omit<PoolBudgetReport, 'explanation'>): string[] {
@@ -198,7 +206,7 @@ function explain(report: Omit<PoolBudgetReport, 'explanation'>): string[] {
     lines.push(
       `Session mode: each client connection holds a server connection for its whole life, so the fleet's ` +
         `pools must fit the plan's max database connections (${plan.name}: ${limit}); ` +
-        `the reserve pool (${plan.reservePool}) only absorbs bursts, after clients have waited.`,
+        `the last ${plan.reservePool} of those are the reserve pool, which serves a client only after it waited.`,
     );
   } else {
     lines.push(
@@ -263,11 +271,11 @@ function describe(
       return `ok, ${spare} to spare`;
     case 'reserve':
       return (
-        `within the reserve pool only (${connections - report.limit} over ${report.limit}); ` +
-        'those clients wait for the reserve timeout (5 s by default) on every burst'
+        `fits only with the reserve pool (${connections - (report.limit - report.reserve)} into the last ` +
+        `${report.reserve}); those clients wait for the reserve timeout (5 s by default) first`
       );
     case 'over':
-      return `over by ${-spare}${report.reserve > 0 ? ` (the reserve pool of ${report.reserve} does not cover it)` : ''}`;
+      return `over by ${-spare}: ${-spare} client connections get no server connection and wait until they time out`;
   }
 }
 

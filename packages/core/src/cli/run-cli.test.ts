@@ -60,7 +60,7 @@ describe('mpgkit budget', () => {
   });
 
   it('warns on a reserve-only fit, and fails it with --strict', () => {
-    const args = ['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=11x5'];
+    const args = ['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=9x5'];
     expect(run(...args)).toMatchObject({ code: 0, stderr: expect.stringContaining('reserve pool') });
     expect(run(...args, '--strict').code).toBe(1);
   });

@@ -1,0 +1,72 @@
+// `pnpm stack:up | stack:drain | stack:down`: the local MPG-shaped stack for apps and examples.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { attachStack, type StackState, startStack } from './stack.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const home = join(repoRoot, '.mpgkit-stack');
+const stateFile = join(home, 'state.json');
+const envFile = join(home, 'stack.env');
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'hard-stop-after': { type: 'string' } },
+});
+
+async function up(): Promise<void> {
+  if (existsSync(stateFile)) {
+    console.error(`A stack is already up (${envFile}). Run 'pnpm stack:down' first.`);
+    process.exitCode = 1;
+    return;
+  }
+  const hardStop = values['hard-stop-after'] === undefined ? 10 : Number(values['hard-stop-after']);
+  const stack = await startStack({ hardStopAfterSeconds: hardStop });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(stateFile, JSON.stringify(stack.state), { mode: 0o600 });
+  const env = stack.env();
+  writeFileSync(
+    envFile,
+    `${Object.entries(env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  );
+  console.log(
+    `Stack up: PostgreSQL ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
+  );
+  console.log(`Proxy drain: 'pnpm stack:drain' (hard stop after ${hardStop} s). Stop: 'pnpm stack:down'.`);
+  console.log('Load the variables with: set -a; . <the file below>; set +a');
+  console.log(envFile);
+}
+
+function current() {
+  if (!existsSync(stateFile)) {
+    console.error("No stack is up. Start one with 'pnpm stack:up'.");
+    process.exit(1);
+  }
+  return attachStack(JSON.parse(readFileSync(stateFile, 'utf8')) as StackState);
+}
+
+async function drain(): Promise<void> {
+  const { oldPid, hardStopAt } = await current().drain();
+  console.log(
+    `Proxy drained: new connections go to the new proxy; the old one (pid ${oldPid}) closes its connections in ${Math.round((hardStopAt - Date.now()) / 1000)} s.`,
+  );
+}
+
+async function down(): Promise<void> {
+  await current().down();
+  rmSync(home, { recursive: true, force: true });
+  console.log('Stack down: every process stopped, every directory removed.');
+}
+
+const commands: Record<string, () => Promise<void>> = { up, drain, down };
+const run = commands[positionals[0] ?? ''];
+if (run === undefined) {
+  console.error('Usage: node src/cli.ts <up|drain|down> [--hard-stop-after <seconds>]');
+  process.exitCode = 2;
+} else {
+  await run();
+}

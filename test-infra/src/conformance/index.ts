@@ -1,0 +1,25 @@
+export type { LoadOutcome, LoadResult } from './load-protocol.ts';
+export { LoadRun } from './run-load.ts';
+export { SUITE_POOL_SIZE, scaledPolicyOptions } from './scaled-policy.ts';
+export {
+  type ConcurrencyOutcome,
+  concurrentQueries,
+  type IdleKillOutcome,
+  idleConnectionsKilled,
+  loadAcrossDrain,
+  type MigrationRoutingOutcome,
+  migrationRouting,
+  type PoolBoundOutcome,
+  poolSizeBound,
+  type ScenarioContext,
+  type SettingsOutcome,
+  settingsReachedDriver,
+} from './scenarios.ts';
+export type {
+  AppClient,
+  ConformanceSubject,
+  MigrationClient,
+  PolicyOptions,
+  SubjectModule,
+} from './subject.ts';
+export { type ConformanceOptions, describeConformance } from './suite.ts';

@@ -1,0 +1,39 @@
+import type { PolicyOptions } from './subject.ts';
+
+/** What the parent tells the load runner. */
+export interface LoadConfig {
+  module: string;
+  policyOptions: PolicyOptions;
+  /** Concurrent query loops; 0 leaves the pool idle between probes. */
+  workers: number;
+  warmupMs: number;
+}
+
+export type LoadCommand = { type: 'probe'; n: number } | { type: 'stop' };
+
+export type LoadEvent =
+  | { type: 'ready' }
+  | { type: 'probed'; ok: boolean }
+  | { type: 'result'; result: LoadResult };
+
+/** What a load run measured. */
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  /** Queries that returned a row other than the one asked for. */
+  wrongRows: number;
+  /** Failure messages (redacted) and how often each happened. */
+  errors: Record<string, number>;
+  latenciesMs: number[];
+  latency?: { p50: number; p99: number; max: number };
+  timeline: Array<{ atMs: number; event: 'failure'; message: string }>;
+  /** Outcome of each probe query sent after a fault. */
+  probes: boolean[];
+}
+
+/** A load run's result plus whether the process survived. */
+export interface LoadOutcome extends LoadResult {
+  crashed: boolean;
+  /** How the process ended, when it crashed (exit code or signal, and the last stderr lines). */
+  crash?: string;
+}

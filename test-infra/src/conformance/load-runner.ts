@@ -1,0 +1,81 @@
+// Child process of the fault scenarios: builds the subject's app client from a policy and runs a load
+// the parent controls over IPC. If the subject lets a connection error go unhandled, this process
+// crashes, and the parent counts the crash.
+import { defineDatabase, redact } from '@mpgkit/core';
+import type { LoadCommand, LoadConfig, LoadEvent, LoadResult } from './load-protocol.ts';
+import type { AppClient, SubjectModule } from './subject.ts';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
+const send = (event: LoadEvent) => process.send?.(event);
+
+const subject = (await import(config.module)) as SubjectModule;
+const policy = defineDatabase({ ...config.policyOptions, logger: { warn: () => undefined } });
+const client: AppClient = await subject.createAppClient(policy);
+
+const result: LoadResult = {
+  ok: 0,
+  failed: 0,
+  wrongRows: 0,
+  errors: {},
+  latenciesMs: [],
+  timeline: [],
+  probes: [],
+};
+const started = Date.now();
+let running = true;
+
+function record(error: unknown): void {
+  result.failed++;
+  const message = redact(String((error as Error)?.message ?? error)).slice(0, 160);
+  result.errors[message] = (result.errors[message] ?? 0) + 1;
+  result.timeline.push({ atMs: Date.now() - started, event: 'failure', message });
+}
+
+async function once(n: number, worker: number): Promise<boolean> {
+  const t0 = performance.now();
+  try {
+    if (n % 10 === 9) {
+      const tx = await client.transaction(n);
+      if (tx.n !== n || tx.txids[0] !== tx.txids[1]) result.wrongRows++;
+    } else {
+      const row = await client.echo(n, `w${worker}`);
+      if (row.n !== n || row.s !== `w${worker}`) result.wrongRows++;
+    }
+    result.ok++;
+    result.latenciesMs.push(performance.now() - t0);
+    return true;
+  } catch (error) {
+    record(error);
+    return false;
+  }
+}
+
+async function worker(index: number): Promise<void> {
+  for (let n = 0; running; n++) await once(n, index);
+}
+
+// Open as many connections as the pool allows, so there are idle ones to kill.
+await Promise.all(Array.from({ length: policy.poolSize }, (_, index) => once(index, index)));
+const workers = Array.from({ length: config.workers }, (_, index) => worker(index));
+await new Promise((resolve) => setTimeout(resolve, config.warmupMs));
+send({ type: 'ready' });
+
+process.on('message', async (command: LoadCommand) => {
+  if (command.type === 'probe') {
+    const ok = await once(command.n, 0);
+    result.probes.push(ok);
+    send({ type: 'probed', ok });
+  } else if (command.type === 'stop') {
+    running = false;
+    await Promise.all(workers);
+    await client.close().catch(() => undefined);
+    // Keep the result small: latencies are summarised here.
+    const sorted = result.latenciesMs.sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    send({
+      type: 'result',
+      result: { ...result, latenciesMs: [], latency: { p50: at(0.5), p99: at(0.99), max: at(1) } },
+    });
+    process.disconnect?.();
+  }
+});

@@ -1,0 +1,88 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LoadCommand, LoadConfig, LoadEvent, LoadOutcome, LoadResult } from './load-protocol.ts';
+
+const RUNNER = fileURLToPath(new URL('./load-runner.ts', import.meta.url));
+
+/** A load runner child process, controlled step by step. */
+export class LoadRun {
+  private readonly child: ChildProcess;
+  private readonly events: LoadEvent[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private stderr = '';
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(config: LoadConfig) {
+    this.child = fork(RUNNER, [JSON.stringify(config)], {
+      execArgv: ['--conditions=@mpgkit/source', '--no-warnings'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    this.child.on('message', (event: LoadEvent) => {
+      this.events.push(event);
+      this.wake();
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exit = { code, signal };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Waits for the next event of a type; undefined if the process died first. */
+  async next<T extends LoadEvent['type']>(
+    type: T,
+    timeoutMs = 30_000,
+  ): Promise<Extract<LoadEvent, { type: T }> | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.events.findIndex((event) => event.type === type);
+      if (index >= 0) return this.events.splice(index, 1)[0] as Extract<LoadEvent, { type: T }>;
+      if (this.exit !== undefined) return undefined;
+      if (Date.now() > deadline) throw new Error(`load runner sent no ${type} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  send(command: LoadCommand): void {
+    if (this.exit === undefined && this.child.connected) this.child.send(command);
+  }
+
+  /** Sends a probe query and returns whether it succeeded (false if the process is gone). */
+  async probe(n: number): Promise<boolean> {
+    this.send({ type: 'probe', n });
+    return (await this.next('probed'))?.ok ?? false;
+  }
+
+  /** Stops the load and collects the outcome; a process that died is reported as crashed. */
+  async finish(): Promise<LoadOutcome> {
+    this.send({ type: 'stop' });
+    const event = await this.next('result', 20_000).catch(() => undefined);
+    if (event === undefined) {
+      this.child.kill('SIGKILL');
+      const crash = `exit ${this.exit?.code ?? '?'} ${this.exit?.signal ?? ''}: ${this.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(-12)
+        .join(' | ')}`;
+      return { ...emptyResult(), crashed: true, crash };
+    }
+    return { ...event.result, crashed: false };
+  }
+}
+
+function emptyResult(): LoadResult {
+  return { ok: 0, failed: 0, wrongRows: 0, errors: {}, latenciesMs: [], timeline: [], probes: [] };
+}

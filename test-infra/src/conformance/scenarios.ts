@@ -1,0 +1,341 @@
+import { defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
+import { backends, namedStatementsSeen, showClients, statementLogOffset } from '../probes.ts';
+import type { Stack } from '../stack.ts';
+import type { LoadOutcome } from './load-protocol.ts';
+import { LoadRun } from './run-load.ts';
+import { scaledPolicyOptions } from './scaled-policy.ts';
+import type { AppClient, ConformanceSubject, PolicyOptions, SubjectModule } from './subject.ts';
+
+// Every scenario measures and returns what happened; the suite (and the negative controls) decide what
+// is a pass. Probes read the servers (PgBouncer's SHOW CLIENTS, pg_stat_activity, the statement log),
+// never the adapter's own objects.
+
+const quiet = { warn: () => undefined };
+
+/** A scenario's context: the stack, the pool mode, the subject, and the policy options it runs under. */
+export interface ScenarioContext {
+  stack: Stack;
+  mode: PoolMode;
+  subject: ConformanceSubject;
+  /** Defaults to {@link scaledPolicyOptions} with an application name unique to the call. */
+  policyOptions?: PolicyOptions;
+}
+
+let sequence = 0;
+
+function optionsFor(context: ScenarioContext): PolicyOptions {
+  const name = `${context.subject.name}-${context.mode}-${++sequence}`.replace(/[^\w.-]/g, '_').slice(0, 50);
+  return context.policyOptions ?? scaledPolicyOptions(context.stack, context.mode, name);
+}
+
+async function load(subject: ConformanceSubject): Promise<SubjectModule> {
+  return (await import(subject.module)) as SubjectModule;
+}
+
+async function withApp<T>(
+  context: ScenarioContext,
+  run: (app: AppClient, policy: Policy) => Promise<T>,
+): Promise<T> {
+  const policy = defineDatabase({ ...optionsFor(context), logger: quiet });
+  const app = await (await load(context.subject)).createAppClient(policy);
+  try {
+    return await run(app, policy);
+  } finally {
+    await app.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function clientsOf(stack: Stack, mode: PoolMode, applicationName: string) {
+  return (await showClients(stack, mode)).filter((client) => client.application_name === applicationName);
+}
+
+// ---- 1. the policy's settings reached the driver ---------------------------------------------
+
+/** What {@link settingsReachedDriver} saw. */
+export interface SettingsOutcome {
+  /** Client connections PgBouncer saw under the policy's application name. */
+  clientsWithApplicationName: number;
+  /** Connections (by client port) alive at the start of a steady load that were still open after lifetime + 1 s. */
+  survivedPastLifetime: number;
+  /** Client connections still open after idle timeout + 1 s of no queries. */
+  openAfterIdle: number;
+}
+
+/**
+ * Runs a steady load for longer than the policy's lifetime, then idles past the idle timeout, and reads
+ * from PgBouncer which connections lived how long.
+ */
+export async function settingsReachedDriver(context: ScenarioContext): Promise<SettingsOutcome> {
+  return withApp(context, async (app, policy) => {
+    const { stack, mode } = context;
+    let running = true;
+    const loops = Array.from({ length: policy.poolSize }, async (_, worker) => {
+      for (let n = 0; running; n++) {
+        await app.echo(n, `w${worker}`);
+        await sleep(5);
+      }
+    });
+    await sleep(300);
+    const first = await clientsOf(stack, mode, policy.applicationName);
+    await sleep((policy.lifetime.maxSeconds + 1) * 1000);
+    const later = new Set(
+      (await clientsOf(stack, mode, policy.applicationName)).map((client) => client.port),
+    );
+    running = false;
+    await Promise.all(loops);
+    await sleep((policy.idleTimeoutSeconds + 1) * 1000);
+    const idle = await clientsOf(stack, mode, policy.applicationName);
+    return {
+      clientsWithApplicationName: first.length,
+      survivedPastLifetime: first.filter((client) => later.has(client.port)).length,
+      openAfterIdle: idle.length,
+    };
+  });
+}
+
+// ---- 2. concurrency through the pooler --------------------------------------------------------
+
+/** What {@link concurrentQueries} saw. */
+export interface ConcurrencyOutcome {
+  queries: number;
+  errors: number;
+  preparedStatementErrors: number;
+  wrongRows: number;
+  /** Named prepared statements Postgres executed meanwhile (from its statement log). */
+  namedStatements: string[];
+  errorSamples: string[];
+}
+
+/** `clients` concurrent loops × `perClient` queries and transactions, every row checked. */
+export async function concurrentQueries(
+  context: ScenarioContext & { clients?: number; perClient?: number; usePrepared?: boolean },
+): Promise<ConcurrencyOutcome> {
+  const clients = context.clients ?? 8;
+  const perClient = context.perClient ?? 40;
+  const offset = statementLogOffset(context.stack);
+  const outcome: ConcurrencyOutcome = {
+    queries: 0,
+    errors: 0,
+    preparedStatementErrors: 0,
+    wrongRows: 0,
+    namedStatements: [],
+    errorSamples: [],
+  };
+  await withApp(context, async (app) => {
+    const echo = context.usePrepared && app.preparedEcho ? app.preparedEcho.bind(app) : app.echo.bind(app);
+    await Promise.all(
+      Array.from({ length: clients }, async (_, worker) => {
+        for (let n = 0; n < perClient; n++) {
+          outcome.queries++;
+          try {
+            // A per-query timeout: a driver that hangs forever must fail here, not stall the run.
+            const work =
+              n % 5 === 4
+                ? app.transaction(n).then((tx) => tx.n === n && tx.txids[0] === tx.txids[1])
+                : echo(n, `c${worker}`).then((row) => row.n === n && row.s === `c${worker}`);
+            if (!(await withTimeout(work, 5_000))) outcome.wrongRows++;
+          } catch (error) {
+            outcome.errors++;
+            const message = String((error as Error)?.message ?? error);
+            if (/prepared statement|42P05|26000/i.test(message)) outcome.preparedStatementErrors++;
+            if (outcome.errorSamples.length < 3)
+              outcome.errorSamples.push(
+                context.stack.secrets().reduce((m, s) => m.replaceAll(s, '***'), message),
+              );
+          }
+        }
+      }),
+    );
+  });
+  outcome.namedStatements = namedStatementsSeen(context.stack, offset);
+  return outcome;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`query did not resolve within ${ms} ms (hang)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---- 3. steady load across a proxy drain -----------------------------------------------------
+
+/** A steady load (in a child process) while the proxy restarts; runs until past the hard stop. */
+export async function loadAcrossDrain(context: ScenarioContext & { workers?: number }): Promise<LoadOutcome> {
+  const run = new LoadRun({
+    module: context.subject.module,
+    policyOptions: optionsFor(context),
+    workers: context.workers ?? 6,
+    warmupMs: 500,
+  });
+  if ((await run.next('ready')) !== undefined) {
+    const { hardStopAt } = await context.stack.drain();
+    await sleep(Math.max(0, hardStopAt - Date.now()) + 1_000);
+  }
+  return run.finish();
+}
+
+// ---- 4. idle connections killed --------------------------------------------------------------
+
+/** What {@link idleConnectionsKilled} saw. */
+export interface IdleKillOutcome extends LoadOutcome {
+  /** For each fault in order: did the next query succeed? */
+  nextQueryAfter: Record<'terminateBackends' | 'poolerRestart', boolean>;
+}
+
+/**
+ * Opens a full pool, leaves it idle, then kills its connections two ways (backends terminated, PgBouncer
+ * restarted); after each, the next query must succeed and the process must survive.
+ */
+export async function idleConnectionsKilled(context: ScenarioContext): Promise<IdleKillOutcome> {
+  const run = new LoadRun({
+    module: context.subject.module,
+    policyOptions: optionsFor(context),
+    workers: 0,
+    warmupMs: 100,
+  });
+  const nextQueryAfter = { terminateBackends: false, poolerRestart: false };
+  if ((await run.next('ready')) !== undefined) {
+    await context.stack.terminateBackends({ user: context.stack.state.users.admin.name });
+    await sleep(300);
+    nextQueryAfter.terminateBackends = await run.probe(1);
+    await context.stack.restartPooler(context.mode);
+    await sleep(300);
+    nextQueryAfter.poolerRestart = await run.probe(2);
+  }
+  return { ...(await run.finish()), nextQueryAfter };
+}
+
+// ---- 5. migrations on the direct URL, app on the pooled one ----------------------------------
+
+/** What {@link migrationRouting} saw. */
+export interface MigrationRoutingOutcome {
+  /** The session advisory lock is granted to the migration client's own backend. */
+  lockHeldByMigrationBackend: boolean;
+  /** Lock/unlock cycles in which `pg_advisory_unlock` returned true (it can't through a transaction pooler). */
+  unlockCycles: { succeeded: number; attempted: number };
+  /** A lock call waited more than 3 s: the lock was held by an orphaned session elsewhere. */
+  lockWaitTimedOut: boolean;
+  /** The migration client appeared as a PgBouncer client (it must not: it goes around the pooler). */
+  migrationSeenByPooler: boolean;
+  /** The app client appeared as a PgBouncer client (it must: it goes through the pooler). */
+  appSeenByPooler: boolean;
+}
+
+export async function migrationRouting(context: ScenarioContext): Promise<MigrationRoutingOutcome> {
+  const subject = await load(context.subject);
+  if (subject.createMigrationClient === undefined)
+    throw new Error(`${context.subject.name} has no migration client`);
+  const policy = defineDatabase({ ...optionsFor(context), logger: quiet });
+  const migration = await subject.createMigrationClient(policy);
+  const app = await subject.createAppClient(policy);
+  const key = 7_000_000 + (sequence % 1000);
+  // Deploys migrate while the app serves: app traffic runs meanwhile, taking pooled server connections.
+  let serving = true;
+  const traffic = Array.from({ length: policy.poolSize }, async (_, worker) => {
+    for (let n = 0; serving; n++) await app.echo(n, `m${worker}`).catch(() => undefined);
+  });
+  try {
+    const [own] = await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pooledNames = async () =>
+      new Set(
+        [
+          ...(await showClients(context.stack, 'transaction')),
+          ...(await showClients(context.stack, 'session')),
+        ].map((client) => client.application_name),
+      );
+    // Through a transaction pooler a lock can be orphaned on another backend and the next lock call
+    // waits forever (Prisma's P1002): every call is bounded, and a timeout ends the cycles.
+    const bounded = <T>(promise: Promise<T>) => withTimeout(promise, 3_000);
+    const attempted = 20;
+    let succeeded = 0;
+    let lockWaitTimedOut = false;
+    let lockHeldByMigrationBackend = false;
+    let migrationSeenByPooler = false;
+    try {
+      for (let cycle = 0; cycle < attempted; cycle++) {
+        await bounded(migration.query(`SELECT pg_advisory_lock(${key})`));
+        if (cycle === 0) {
+          const holders = await context.stack.admin<{ pid: number }>(
+            `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`,
+            [key],
+          );
+          lockHeldByMigrationBackend = holders.length === 1 && holders[0]?.pid === own?.pid;
+          migrationSeenByPooler = (await pooledNames()).has(`${policy.applicationName}:migrate`);
+        }
+        const [row] = await bounded(
+          migration.query<{ ok: boolean }>(`SELECT pg_advisory_unlock(${key}) AS ok`),
+        );
+        if (row?.ok === true) succeeded++;
+      }
+    } catch {
+      lockWaitTimedOut = true;
+    }
+    return {
+      lockHeldByMigrationBackend,
+      unlockCycles: { succeeded, attempted },
+      lockWaitTimedOut,
+      migrationSeenByPooler,
+      appSeenByPooler: (await pooledNames()).has(policy.applicationName),
+    };
+  } finally {
+    serving = false;
+    await Promise.all(traffic);
+    // Release anything a broken client left behind, so it can't block later scenarios.
+    // Through a transaction pooler the lock is orphaned on pooled server backends (holding it or waiting
+    // for it): end them, twice, since a waiter gets the lock when the holder goes.
+    for (let round = 0; round < 2; round++) {
+      await context.stack
+        .admin(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, [
+          key,
+        ])
+        .catch(() => undefined);
+      await sleep(50);
+    }
+    await migration.close().catch(() => undefined);
+    await app.close().catch(() => undefined);
+  }
+}
+
+// ---- 6. a process never holds more connections than its pool size ----------------------------
+
+/** What {@link poolSizeBound} saw. */
+export interface PoolBoundOutcome {
+  poolSize: number;
+  /** Most client connections PgBouncer saw from this process at once. */
+  maxPoolerClients: number;
+  /** Most server backends at once (session mode pins one per client). */
+  maxBackends: number;
+  completed: number;
+}
+
+/** 3 × pool size concurrent slow queries; PgBouncer and Postgres are sampled meanwhile. */
+export async function poolSizeBound(context: ScenarioContext): Promise<PoolBoundOutcome> {
+  return withApp(context, async (app, policy) => {
+    let done = false;
+    let completed = 0;
+    const work = Promise.all(
+      Array.from({ length: policy.poolSize * 3 }, () => app.sleep(0.25).then(() => void completed++)),
+    ).finally(() => {
+      done = true;
+    });
+    let maxPoolerClients = 0;
+    let maxBackends = 0;
+    while (!done) {
+      maxPoolerClients = Math.max(
+        maxPoolerClients,
+        (await clientsOf(context.stack, context.mode, policy.applicationName)).length,
+      );
+      const sleeping = (await backends(context.stack)).filter(
+        (row) => row.state === 'active' && row.application_name === policy.applicationName,
+      );
+      maxBackends = Math.max(maxBackends, sleeping.length);
+      await sleep(40);
+    }
+    await work;
+    return { poolSize: policy.poolSize, maxPoolerClients, maxBackends, completed };
+  });
+}

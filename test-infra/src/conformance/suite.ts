@@ -1,0 +1,98 @@
+import type { PoolMode } from '@mpgkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from '../stack.ts';
+import {
+  concurrentQueries,
+  idleConnectionsKilled,
+  loadAcrossDrain,
+  migrationRouting,
+  poolSizeBound,
+  settingsReachedDriver,
+} from './scenarios.ts';
+import type { ConformanceSubject } from './subject.ts';
+
+/** Options of {@link describeConformance}. */
+export interface ConformanceOptions {
+  /** Pool modes to run in. @default ['transaction', 'session'] */
+  modes?: PoolMode[];
+  /** Also run the concurrency scenario through the ORM's prepared-statement API. @default false */
+  prepared?: boolean;
+}
+
+/**
+ * The conformance suite every adapter passes: the six scenarios of the test-infra issue, in both pool
+ * modes, against a fresh stack of its own (the scenarios inject faults).
+ */
+export function describeConformance(subject: ConformanceSubject, options: ConformanceOptions = {}): void {
+  describe(`conformance: ${subject.name}`, () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack();
+    });
+    afterAll(async () => {
+      await stack?.down();
+    });
+
+    for (const mode of options.modes ?? (['transaction', 'session'] as const)) {
+      describe(`${mode} mode`, () => {
+        it('1. the policy reached the driver: application name, lifetime and idle timeout, as PgBouncer sees them', async () => {
+          const outcome = await settingsReachedDriver({ stack, mode, subject });
+          expect(outcome.clientsWithApplicationName).toBeGreaterThan(0);
+          expect(outcome.survivedPastLifetime).toBe(0);
+          expect(outcome.openAfterIdle).toBe(0);
+        });
+
+        it('2. concurrent queries and transactions: no prepared-statement error, every row right, no named statement', async () => {
+          const outcome = await concurrentQueries({ stack, mode, subject });
+          expect(outcome).toMatchObject({
+            errors: 0,
+            preparedStatementErrors: 0,
+            wrongRows: 0,
+            namedStatements: [],
+          });
+          expect(outcome.queries).toBe(320);
+        });
+
+        if (options.prepared) {
+          it("2b. the ORM's prepared-statement API: no error and no hang", async () => {
+            const outcome = await concurrentQueries({ stack, mode, subject, usePrepared: true });
+            expect(outcome).toMatchObject({ errors: 0, wrongRows: 0 });
+            if (mode === 'transaction') expect(outcome.namedStatements).toEqual([]);
+          });
+        }
+
+        it('3. a steady load across a proxy drain: no failed query, no crash', async () => {
+          const outcome = await loadAcrossDrain({ stack, mode, subject });
+          expect(outcome.crash).toBeUndefined();
+          expect(outcome).toMatchObject({ crashed: false, failed: 0, wrongRows: 0 });
+          expect(outcome.ok).toBeGreaterThan(100);
+        });
+
+        it('4. idle connections killed (backends terminated, PgBouncer restarted): no crash, the next query works', async () => {
+          const outcome = await idleConnectionsKilled({ stack, mode, subject });
+          expect(outcome.crash).toBeUndefined();
+          expect(outcome.nextQueryAfter).toEqual({ terminateBackends: true, poolerRestart: true });
+        });
+
+        it('5. migrations hold a session advisory lock on the direct URL; the app goes through the pooler', async () => {
+          const outcome = await migrationRouting({ stack, mode, subject });
+          expect(outcome).toEqual({
+            lockHeldByMigrationBackend: true,
+            unlockCycles: { succeeded: 20, attempted: 20 },
+            lockWaitTimedOut: false,
+            migrationSeenByPooler: false,
+            appSeenByPooler: true,
+          });
+        });
+
+        it('6. the process never holds more connections than its pool size', async () => {
+          const outcome = await poolSizeBound({ stack, mode, subject });
+          expect(outcome.completed).toBe(outcome.poolSize * 3);
+          expect(outcome.maxPoolerClients).toBeGreaterThan(0);
+          expect(outcome.maxPoolerClients).toBeLessThanOrEqual(outcome.poolSize);
+          expect(outcome.maxBackends).toBeLessThanOrEqual(outcome.poolSize);
+        });
+      });
+    }
+  });
+}

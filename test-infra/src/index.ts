@@ -1,0 +1,26 @@
+export { findBinaries, type StackBinaries } from './binaries.ts';
+export type { PoolerLimits } from './pgbouncer-pooler.ts';
+export {
+  type BackendRow,
+  backends,
+  backendsByApplication,
+  type ClientRow,
+  namedStatementsSeen,
+  type PoolRow,
+  poolerConsole,
+  showClients,
+  showPools,
+  statementLogOffset,
+} from './probes.ts';
+export { waitFor } from './process-control.ts';
+export {
+  attachStack,
+  Stack,
+  type StackOptions,
+  type StackRoute,
+  type StackState,
+  type StackUser,
+  startStack,
+  sweepStacks,
+  teardownStackSync,
+} from './stack.ts';

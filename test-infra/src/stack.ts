@@ -1,0 +1,353 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PoolMode } from '@mpgkit/core';
+import { findBinaries, type StackBinaries } from './binaries.ts';
+import { freePort } from './free-port.ts';
+import { drainHaproxy, type HaproxyProxy, startHaproxy, stopHaproxy } from './haproxy-proxy.ts';
+import {
+  type PgBouncerPooler,
+  POOLER_ADMIN_USER,
+  type PoolerLimits,
+  restartPgBouncer,
+  startPgBouncer,
+  stopPgBouncer,
+} from './pgbouncer-pooler.ts';
+import {
+  type PostgresServer,
+  postgresPid,
+  startPostgres,
+  startPostgresProcess,
+  stopPostgres,
+  superuserQuery,
+} from './postgres-server.ts';
+import { descendantsOf, handToServiceUser, isAlive, readPid, signal, waitFor } from './process-control.ts';
+
+/** A login of the stack. Passwords are random per stack and distinctive, so leaks are easy to spot. */
+export interface StackUser {
+  name: string;
+  password: string;
+}
+
+/** Which way a URL goes: through the proxy to a PgBouncer of that mode, or to Postgres directly. */
+export type StackRoute = PoolMode | 'direct';
+
+/** Everything needed to control a running stack from any process (it is what `state.json` holds). */
+export interface StackState {
+  id: string;
+  dir: string;
+  runId: string | undefined;
+  postgres: PostgresServer;
+  poolers: Record<PoolMode, PgBouncerPooler>;
+  proxy: HaproxyProxy;
+  /** Proxy ports: what apps connect to. */
+  ports: Record<StackRoute, number>;
+  users: { admin: StackUser; writer: StackUser; reader: StackUser; poolerAdmin: StackUser };
+  databases: { main: string; second: string };
+}
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** PgBouncer limits for both poolers (plan-shaped). @default MPG Basic: 200 / 50 / 10 */
+  limits?: PoolerLimits;
+  /** The proxy's shutdown timeout, scaled down from MPG's 10 minutes. @default 4 */
+  hardStopAfterSeconds?: number;
+}
+
+const STATE_FILE = 'state.json';
+const STACK_PREFIX = 'mpgkit-stack-';
+
+/**
+ * Starts PostgreSQL, a PgBouncer per pool mode and HAProxy in front of all three (on MPG the direct URL
+ * passes through the proxy too), on free loopback ports, in a fresh temporary directory.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const bin = findBinaries();
+  const runId = process.env.MPGKIT_STACK_RUN_ID;
+  const dir = mkdtempSync(join(tmpdir(), `${STACK_PREFIX}${runId ?? 'manual'}-`));
+  handToServiceUser(dir);
+  const id = dir.slice(dir.lastIndexOf('-') + 1);
+  const partial: Partial<StackState> & { dir: string } = { dir };
+  writeState(partial);
+  try {
+    const [pgPort, txPort, sessionPort, proxyTx, proxySession, proxyDirect] = await uniquePorts();
+    const postgres = await startPostgres(bin, dir, pgPort);
+    partial.postgres = postgres;
+    writeState(partial);
+    const users = {
+      admin: user('fly-user'),
+      writer: user('app_writer'),
+      reader: user('app_reader'),
+      poolerAdmin: user(POOLER_ADMIN_USER),
+    };
+    const databases = { main: 'fly-db', second: 'reports' };
+    await createRolesAndDatabases(postgres, users, databases);
+    const authFile = join(dir, 'userlist.txt');
+    await writeAuthFile(postgres, authFile, Object.values(users));
+
+    const common = { dir, postgresPort: pgPort, authFile, limits: options.limits ?? {} };
+    const transaction = await startPgBouncer(bin, { ...common, mode: 'transaction', port: txPort });
+    partial.poolers = { transaction } as StackState['poolers'];
+    writeState(partial);
+    const session = await startPgBouncer(bin, { ...common, mode: 'session', port: sessionPort });
+    partial.poolers = { transaction, session };
+    writeState(partial);
+    const proxy = await startHaproxy(bin, {
+      dir,
+      hardStopAfterSeconds: options.hardStopAfterSeconds ?? 4,
+      routes: [
+        { name: 'transaction', listenPort: proxyTx, targetPort: txPort },
+        { name: 'session', listenPort: proxySession, targetPort: sessionPort },
+        { name: 'direct', listenPort: proxyDirect, targetPort: pgPort },
+      ],
+    });
+    const state: StackState = {
+      id,
+      dir,
+      runId,
+      postgres,
+      poolers: { transaction, session },
+      proxy,
+      ports: { transaction: proxyTx, session: proxySession, direct: proxyDirect },
+      users,
+      databases,
+    };
+    writeState(state);
+    return new Stack(state, bin);
+  } catch (error) {
+    teardownStackSync(partial);
+    throw error;
+  }
+}
+
+/** A running stack: URLs, faults, probes and teardown. */
+export class Stack {
+  readonly state: StackState;
+  private readonly bin: StackBinaries;
+
+  constructor(state: StackState, bin: StackBinaries = findBinaries()) {
+    this.state = state;
+    this.bin = bin;
+  }
+
+  /** A connection URL through the proxy (or straight to the server with `bypassProxy`). */
+  url(
+    route: StackRoute,
+    options: { user?: keyof StackState['users']; database?: string; bypassProxy?: boolean } = {},
+  ): string {
+    const login = this.state.users[options.user ?? 'admin'];
+    const port = options.bypassProxy
+      ? route === 'direct'
+        ? this.state.postgres.port
+        : this.state.poolers[route].port
+      : this.state.ports[route];
+    const database = options.database ?? this.state.databases.main;
+    return `postgresql://${encodeURIComponent(login.name)}:${encodeURIComponent(login.password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  }
+
+  /** What `pnpm stack:up` writes: the app's pooled URL (transaction mode), the session-mode one, the direct one. */
+  env(): Record<'DATABASE_URL' | 'DATABASE_URL_SESSION' | 'DIRECT_DATABASE_URL', string> {
+    return {
+      DATABASE_URL: this.url('transaction'),
+      DATABASE_URL_SESSION: this.url('session'),
+      DIRECT_DATABASE_URL: this.url('direct'),
+    };
+  }
+
+  /** The same variables for an app on the given pool mode. */
+  envFor(mode: PoolMode): Record<'DATABASE_URL' | 'DIRECT_DATABASE_URL', string> {
+    return { DATABASE_URL: this.url(mode), DIRECT_DATABASE_URL: this.url('direct') };
+  }
+
+  /** Every password of the stack, for tests that check nothing leaks. */
+  secrets(): string[] {
+    return Object.values(this.state.users).map((login) => login.password);
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  /** Proxy restart: new connections go to a new proxy at once; old ones are cut at the hard stop. */
+  drain(): Promise<{ oldPid: number; hardStopAt: number }> {
+    return drainHaproxy(this.bin, this.state.proxy);
+  }
+
+  /** PgBouncer restart (immediate shutdown, then start), optionally with another pool mode, as on MPG. */
+  async restartPooler(which: PoolMode, options: { mode?: PoolMode } = {}): Promise<void> {
+    await restartPgBouncer(this.bin, this.state.poolers[which], options.mode);
+    writeState(this.state);
+  }
+
+  /** Postgres restart (fast shutdown: clients are disconnected). */
+  async restartPostgres(): Promise<void> {
+    await stopPostgres(this.bin, this.state.postgres, 'fast');
+    await startPostgresProcess(this.bin, this.state.postgres);
+  }
+
+  /** Kills backends, as an operator's `pg_terminate_backend` or an OOM would. Returns how many. */
+  async terminateBackends(filter: { applicationName?: string; user?: string } = {}): Promise<number> {
+    const rows = await this.admin<{ pid: number }>(
+      `SELECT pg_terminate_backend(pid) AS terminated, pid FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+          AND ($1::text IS NULL OR application_name = $1) AND ($2::text IS NULL OR usename = $2)
+          AND usename <> 'postgres'`,
+      [filter.applicationName ?? null, filter.user ?? null],
+    );
+    return rows.length;
+  }
+
+  /** Stops one component (it stays down until {@link Stack.start}). */
+  async stop(component: 'postgres' | PoolMode | 'proxy'): Promise<void> {
+    if (component === 'postgres') await stopPostgres(this.bin, this.state.postgres, 'fast');
+    else if (component === 'proxy') await stopHaproxy(this.state.proxy);
+    else await stopPgBouncer(this.state.poolers[component]);
+  }
+
+  /** Starts a component stopped with {@link Stack.stop}. */
+  async start(component: 'postgres' | PoolMode): Promise<void> {
+    if (component === 'postgres') await startPostgresProcess(this.bin, this.state.postgres);
+    else await restartPgBouncer(this.bin, this.state.poolers[component]);
+  }
+
+  // ---- probes: the truth, read from the servers --------------------------------------------
+
+  /** SQL as the Postgres superuser, over the private socket (never through the proxy). */
+  admin<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    database?: string,
+  ): Promise<R[]> {
+    return superuserQuery<R>(this.state.postgres, sql, params, database);
+  }
+
+  // ---- teardown ---------------------------------------------------------------------------
+
+  /** Stops everything and removes the directory; resolves when no process of the stack is left. Safe to call twice. */
+  async down(): Promise<void> {
+    const roots = stackPids(this.state);
+    const everyProcess = [...roots, ...descendantsOf(roots)];
+    await stopHaproxy(this.state.proxy).catch(() => undefined);
+    for (const pooler of Object.values(this.state.poolers))
+      await stopPgBouncer(pooler).catch(() => undefined);
+    await stopPostgres(this.bin, this.state.postgres, 'immediate').catch(() => undefined);
+    teardownStackSync(this.state);
+    await waitFor('every stack process to exit', () => everyProcess.every((pid) => !isAlive(pid)), 10_000);
+  }
+}
+
+/** Attaches to a stack started elsewhere (another process) from its state. */
+export function attachStack(state: StackState): Stack {
+  return new Stack(state);
+}
+
+function stackPids(state: Partial<StackState>): number[] {
+  const pids = [...(state.proxy?.pids ?? [])];
+  const proxyPid = state.proxy && readPid(state.proxy.pidFile);
+  if (proxyPid !== undefined) pids.push(proxyPid);
+  for (const pooler of Object.values(state.poolers ?? {})) {
+    const pid = readPid(pooler.pidFile);
+    if (pid !== undefined) pids.push(pid);
+  }
+  const postmaster = state.postgres && postgresPid(state.postgres);
+  if (postmaster !== undefined) pids.push(postmaster);
+  return [...new Set(pids)];
+}
+
+/**
+ * Kills every process of a stack at once and removes its directory, synchronously, so it also works in
+ * `process.on('exit')` and after a test worker died. Idempotent.
+ */
+export function teardownStackSync(state: Partial<StackState> & { dir: string }): void {
+  for (const pid of state.proxy?.pids ?? []) signal(pid, 'SIGKILL');
+  const proxyPid = state.proxy && readPid(state.proxy.pidFile);
+  if (proxyPid !== undefined) signal(proxyPid, 'SIGKILL');
+  for (const pooler of Object.values(state.poolers ?? {})) {
+    const pid = readPid(pooler.pidFile);
+    if (pid !== undefined) signal(pid, 'SIGKILL');
+  }
+  const postmaster = state.postgres && postgresPid(state.postgres);
+  // SIGQUIT is Postgres's immediate shutdown: the postmaster takes its backends down with it.
+  if (postmaster !== undefined) signal(postmaster, 'SIGQUIT');
+  rmSync(state.dir, { recursive: true, force: true });
+}
+
+/**
+ * Tears down every stack a test run started (by run id), including those of workers that died. Stacks
+ * are found by their directory name in the temp folder.
+ */
+export function sweepStacks(runId: string): number {
+  let swept = 0;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(`${STACK_PREFIX}${runId}-`)) continue;
+    const dir = join(tmpdir(), name);
+    const stateFile = join(dir, STATE_FILE);
+    const state = existsSync(stateFile)
+      ? (JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<StackState>)
+      : {};
+    teardownStackSync({ ...state, dir });
+    swept++;
+  }
+  return swept;
+}
+
+function writeState(state: Partial<StackState> & { dir: string }): void {
+  writeFileSync(join(state.dir, STATE_FILE), JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+function user(name: string): StackUser {
+  return { name, password: `Zq9pw-${randomBytes(12).toString('base64url')}` };
+}
+
+async function uniquePorts(): Promise<[number, number, number, number, number, number]> {
+  const ports = new Set<number>();
+  while (ports.size < 6) ports.add(await freePort());
+  return [...ports] as [number, number, number, number, number, number];
+}
+
+// Roles shaped like MPG's (seed 001): fly-user is the Schema Admin that owns the databases, a Writer
+// reads and writes data but cannot change the schema, a Reader only reads.
+async function createRolesAndDatabases(
+  postgres: PostgresServer,
+  users: StackState['users'],
+  databases: StackState['databases'],
+): Promise<void> {
+  const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  for (const login of Object.values(users)) {
+    await superuserQuery(
+      postgres,
+      `CREATE ROLE ${ident(login.name)} LOGIN PASSWORD ${literal(login.password)}`,
+    );
+  }
+  for (const database of Object.values(databases)) {
+    await superuserQuery(postgres, `CREATE DATABASE ${ident(database)} OWNER ${ident(users.admin.name)}`);
+    const admin = ident(users.admin.name);
+    const writer = ident(users.writer.name);
+    const reader = ident(users.reader.name);
+    for (const sql of [
+      `GRANT CONNECT ON DATABASE ${ident(database)} TO ${writer}, ${reader}`,
+      `GRANT USAGE ON SCHEMA public TO ${writer}, ${reader}`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${writer}`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${writer}`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} IN SCHEMA public GRANT SELECT ON TABLES TO ${reader}`,
+    ]) {
+      await superuserQuery(postgres, sql, [], database);
+    }
+  }
+}
+
+// PgBouncer authenticates clients and logs in to Postgres with the SCRAM secret itself, so no plaintext
+// password is written to disk (shared/reference/local-stack.md).
+async function writeAuthFile(postgres: PostgresServer, path: string, logins: StackUser[]): Promise<void> {
+  const rows = await superuserQuery<{ rolname: string; rolpassword: string }>(
+    postgres,
+    'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1)',
+    [logins.map((login) => login.name)],
+  );
+  writeFileSync(path, rows.map((row) => `"${row.rolname}" "${row.rolpassword}"`).join('\n') + '\n', {
+    mode: 0o640,
+  });
+  handToServiceUser(path);
+}
+
+export { POOLER_ADMIN_USER };

@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ConformanceSubject,
+  concurrentQueries,
+  idleConnectionsKilled,
+  loadAcrossDrain,
+  migrationRouting,
+  poolSizeBound,
+  settingsReachedDriver,
+} from '../src/conformance/index.ts';
+import { type Stack, startStack } from '../src/index.ts';
+
+// Every conformance scenario must be able to fail. These subjects are what apps write without mpgkit;
+// each must fail the scenario that targets its mistake, in the same run where the Policy-built pool
+// passes (conformance-pg-pool.integration.test.ts).
+
+const subject = (name: string, file: string): ConformanceSubject => ({
+  name,
+  module: fileURLToPath(new URL(`../src/conformance/subjects/${file}`, import.meta.url)),
+});
+const naive = subject('naive pg Pool', 'naive-pg-pool.ts');
+const named = subject('pg Pool with named statements', 'named-statements-pg-pool.ts');
+
+describe('negative controls fail their scenario', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.down();
+  });
+
+  it('1. no lifetime, 10 s idle: connections outlive the lifetime and the idle timeout', async () => {
+    const outcome = await settingsReachedDriver({ stack, mode: 'transaction', subject: naive });
+    expect(outcome.survivedPastLifetime).toBeGreaterThan(0);
+    expect(outcome.openAfterIdle).toBeGreaterThan(0);
+  });
+
+  it('2. named statements through the transaction pooler: prepared-statement errors or wrong rows', async () => {
+    const outcome = await concurrentQueries({ stack, mode: 'transaction', subject: named });
+    expect(outcome.namedStatements.some((name) => name.startsWith('conformance_echo_'))).toBe(true);
+    expect(outcome.preparedStatementErrors + outcome.wrongRows).toBeGreaterThan(0);
+    // ...and the same client is fine through the session pooler, where named statements are allowed.
+    await stack.restartPooler('transaction'); // drop the statements left on pooled server connections
+    const session = await concurrentQueries({ stack, mode: 'session', subject: named });
+    expect(session).toMatchObject({ errors: 0, wrongRows: 0 });
+  });
+
+  it.each(['transaction', 'session'] as const)(
+    '3. no lifetime, no listeners, across a drain (%s): failures or a crash',
+    async (mode) => {
+      const outcome = await loadAcrossDrain({ stack, mode, subject: naive });
+      expect(outcome.crashed || outcome.failed > 0).toBe(true);
+    },
+  );
+
+  it('4. no error listener: killing idle connections crashes the process', async () => {
+    const outcome = await idleConnectionsKilled({ stack, mode: 'session', subject: naive });
+    expect(outcome.crashed).toBe(true);
+    expect(outcome.crash).toMatch(/terminat|ECONNRESET|Connection/i);
+  });
+
+  it('5. migrations on the pooled URL (transaction mode): the session advisory lock does not hold', async () => {
+    const outcome = await migrationRouting({ stack, mode: 'transaction', subject: naive });
+    expect(outcome.migrationSeenByPooler).toBe(true);
+    expect(outcome.unlockCycles.succeeded).toBeLessThan(outcome.unlockCycles.attempted);
+  });
+
+  it('6. a pool sized by library default (10), not by the budget: more connections than the policy allows', async () => {
+    const outcome = await poolSizeBound({ stack, mode: 'session', subject: naive });
+    expect(outcome.maxPoolerClients).toBeGreaterThan(outcome.poolSize);
+  });
+});
