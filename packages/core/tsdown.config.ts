@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.shared.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
-  format: 'esm',
-  platform: 'node',
-  target: 'node22.12',
-  dts: true,
-  clean: true,
-});
+export default defineConfig({ ...packageBuild, entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' } });

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { findBinaries } from './binaries.ts';
-import { type StackState, startStack, sweepStacks } from './stack.ts';
+import { startStack, sweepStacks } from './stack.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The run's shared stack (no faults on it: tests that inject faults start their own). */
-    mpgkitStack: StackState;
-  }
-}
+import './vitest-context.ts';
 
 /**
  * Starts one shared stack for the run and, at the end, tears down every stack the run started,

@@ -24,6 +24,10 @@ export const MpgkitErrorCode = {
   InvalidOption: 'INVALID_OPTION',
   /** The fleet's connections do not fit the plan's binding limit. */
   PoolBudgetExceeded: 'POOL_BUDGET_EXCEEDED',
+  /** A migration failed; the ORM's error is the `cause`. */
+  MigrationFailed: 'MIGRATION_FAILED',
+  /** An adapter option that cannot work with the policy (e.g. named statements in transaction mode). */
+  UnsafeAdapterOption: 'UNSAFE_ADAPTER_OPTION',
   /** A session-only feature was about to go through a transaction pooler. */
   SessionFeatureInTransactionMode: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
 } as const;

@@ -1,0 +1,38 @@
+// The conformance subject: Kysely the way an app uses it, built by @mpgkit/kysely from a policy.
+import type { Policy } from '@mpgkit/core';
+import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
+import { sql } from 'kysely';
+import { createKysely, createMigrationKysely } from '../src/index.ts';
+
+export function createAppClient(policy: Policy): AppClient {
+  const db = createKysely<unknown>(policy);
+  return {
+    async echo(n, s) {
+      const { rows } = await sql<{ n: number; s: string }>`SELECT ${n}::int AS n, ${s}::text AS s`.execute(
+        db,
+      );
+      return rows[0]!;
+    },
+    transaction: (n) =>
+      db.transaction().execute(async (trx) => {
+        const first = await sql<{
+          id: string;
+          n: number;
+        }>`SELECT txid_current()::text AS id, ${n}::int AS n`.execute(trx);
+        const second = await sql<{ id: string }>`SELECT txid_current()::text AS id`.execute(trx);
+        return { n: first.rows[0]!.n, txids: [first.rows[0]!.id, second.rows[0]!.id] };
+      }),
+    async sleep(seconds) {
+      await sql`SELECT pg_sleep(${seconds})`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export function createMigrationClient(policy: Policy): MigrationClient {
+  const db = createMigrationKysely<unknown>(policy);
+  return {
+    query: async <R>(text: string) => (await sql.raw<R>(text).execute(db)).rows,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,104 @@
+import { defineDatabase } from '@mpgkit/core';
+import { attachStack, scaledPolicyOptions } from '@mpgkit/test-infra';
+import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { createKysely, migrateToLatest } from '../src/index.ts';
+
+const stack = attachStack(inject('mpgkitStack'));
+// Kysely's Migrator lock: pg_advisory_lock(3853314791062309107), a bigint key split by pg_locks into
+// classid (high 32 bits) and objid (low 32 bits) (kysely 0.29.9 dist/dialect/postgres/postgres-adapter.js).
+const KYSELY_LOCK = 3853314791062309107n;
+const lockHolders = async () =>
+  (
+    await stack.admin<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1
+         AND ((classid::bigint << 32) | objid::bigint) = $1`,
+      [KYSELY_LOCK.toString()],
+    )
+  )[0]?.n ?? 0;
+
+function migrations(table: string): Record<string, Migration> {
+  return {
+    [`001_${table}`]: {
+      up: async (db) => {
+        await db.schema
+          .createTable(table)
+          .addColumn('id', 'serial', (c) => c.primaryKey())
+          .addColumn('name', 'text')
+          .execute();
+      },
+    },
+  };
+}
+const provider = (table: string) => ({ getMigrations: async () => migrations(table) });
+
+describe('Kysely migrations on the direct URL while the app goes through the transaction pooler', () => {
+  it('migrates, leaves no advisory lock behind, and the app keeps serving', async () => {
+    const policy = defineDatabase({
+      ...scaledPolicyOptions(stack, 'transaction', 'kysely-migrate'),
+      logger: { warn() {} },
+    });
+    const app = createKysely<{ kysely_items: { id: Generated<number>; name: string } }>(policy);
+    let serving = true;
+    let served = 0;
+    const traffic = (async () => {
+      while (serving) {
+        await sql`SELECT 1`.execute(app);
+        served++;
+      }
+    })();
+    const result = await migrateToLatest(policy, Migrator, {
+      provider: provider('kysely_items'),
+      migrationTableName: 'kysely_migration_a',
+      migrationLockTableName: 'kysely_migration_lock_a',
+    });
+    serving = false;
+    await traffic;
+    expect(result.results?.map((r) => r.status)).toEqual(['Success']);
+    expect(await lockHolders()).toBe(0);
+    await app.insertInto('kysely_items').values({ name: 'first' }).execute();
+    expect(await app.selectFrom('kysely_items').select('name').execute()).toEqual([{ name: 'first' }]);
+    expect(served).toBeGreaterThan(0);
+    await app.destroy();
+  });
+
+  it('negative control: the Migrator on the pooled URL leaves its session lock orphaned on a pooled backend', async () => {
+    const policy = defineDatabase({
+      ...scaledPolicyOptions(stack, 'transaction', 'kysely-naive'),
+      logger: { warn() {} },
+    });
+    const app = createKysely<unknown>(policy);
+    let serving = true;
+    const traffic = Array.from({ length: 4 }, async () => {
+      while (serving) await sql`SELECT 1`.execute(app);
+    });
+    // What users write by hand: the Migrator over the app's pooled URL.
+    const naive = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: policy.urls.pooled, max: 1 }) }),
+    });
+    try {
+      const result = await new Migrator({
+        db: naive,
+        provider: provider('kysely_naive_items'),
+        migrationTableName: 'kysely_migration_b',
+        migrationLockTableName: 'kysely_migration_lock_b',
+      }).migrateToLatest();
+      expect(result.error).toBeUndefined(); // the migration itself "succeeds"...
+      // ...but the unlock ran on another server connection: the lock is still held, by nobody's session,
+      // and the next deploy's Migrator would wait on it (Kysely's lock_timeout is an hour).
+      expect(await lockHolders()).toBeGreaterThan(0);
+    } finally {
+      serving = false;
+      await Promise.all(traffic);
+      await naive.destroy();
+      await app.destroy();
+      await stack.admin(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1
+           AND ((classid::bigint << 32) | objid::bigint) = $1`,
+        [KYSELY_LOCK.toString()],
+      );
+    }
+  });
+});
