@@ -344,7 +344,7 @@ async function writeAuthFile(postgres: PostgresServer, path: string, logins: Sta
     'SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY($1)',
     [logins.map((login) => login.name)],
   );
-  writeFileSync(path, rows.map((row) => `"${row.rolname}" "${row.rolpassword}"`).join('\n') + '\n', {
+  writeFileSync(path, `${rows.map((row) => `"${row.rolname}" "${row.rolpassword}"`).join('\n')}\n`, {
     mode: 0o640,
   });
   handToServiceUser(path);

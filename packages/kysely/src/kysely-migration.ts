@@ -39,7 +39,7 @@ export function createMigrationKysely<DB>(
  * `import { Migrator } from 'kysely'` up to 0.28, `from 'kysely/migration'` since 0.29.
  */
 export interface MigratorClass<Props> {
-  new (props: Props & { db: Kysely<any> }): { migrateToLatest(): Promise<MigrationOutcome> };
+  new (props: Props & { db: Kysely<unknown> }): { migrateToLatest(): Promise<MigrationOutcome> };
 }
 
 /** Kysely's `MigrationResultSet`, structurally. */
