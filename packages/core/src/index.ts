@@ -22,6 +22,7 @@ export {
   type PgClientLike,
   type PgPoolLike,
   type PoolSafetyNetOptions,
+  sendStatementsUnnamed,
 } from './pg-pool.ts';
 export { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 export { type CustomPlanLimits, MPG_PLANS, type MpgPlanName, type PlanLimits, resolvePlan } from './plans.ts';

@@ -4,6 +4,7 @@ import type { Policy } from './policy.ts';
 /** The part of a node-postgres client the safety net uses. */
 export interface PgClientLike {
   on(event: 'error', listener: (error: Error) => void): unknown;
+  query?: (...args: never[]) => unknown;
 }
 
 /** The part of a node-postgres `Pool` the safety net uses (pg's own `Pool` satisfies it). */
@@ -77,7 +78,41 @@ export function createPgPool<P extends PgPoolLike>(
   Pool: new (config: PgPoolConfig) => P,
   options: PgPoolConfigOptions & PoolSafetyNetOptions = {},
 ): P {
-  return attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
+  const pool = attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
+  // Only the pooled URL goes through PgBouncer; the direct URL is a real session where names work.
+  if (!policy.namedPreparedStatements && (options.target ?? 'pooled') === 'pooled')
+    sendStatementsUnnamed(pool);
+  return pool;
+}
+
+/**
+ * Makes every client of a pool send named queries (`{ name, text }`, as Drizzle's `.prepare()` and
+ * hand-written code produce) as unnamed ones. Through a transaction pooler a named statement prepared on
+ * one server connection is missing on the next (`prepared statement "..." does not exist`) or already
+ * there (`... already exists`); unnamed, the same query is parsed each time and always works.
+ * `createPgPool` applies it in transaction mode.
+ *
+ * @example
+ * ```ts
+ * sendStatementsUnnamed(pool);
+ * await pool.query({ name: 'by-id', text: 'SELECT * FROM t WHERE id = $1', values: [1] }); // unnamed
+ * ```
+ */
+export function sendStatementsUnnamed<P extends PgPoolLike>(pool: P): P {
+  pool.on('connect', (client) => {
+    const query = client.query;
+    if (typeof query !== 'function') return;
+    // pg's Client#query(config, values, callback) reads config.name into a Query
+    // (pg 8.23 lib/client.js and lib/query.js); a submittable (a Query or cursor) is left alone.
+    client.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      if (typeof config === 'object' && config !== null && 'name' in config && !('submit' in config)) {
+        const { name: _unused, ...unnamed } = config as { name?: unknown };
+        return (query as (...args: unknown[]) => unknown).call(this, unnamed, ...rest);
+      }
+      return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
+    } as PgClientLike['query'];
+  });
+  return pool;
 }
 
 // pg-pool has no lifetime jitter, but reads options.maxLifetimeSeconds anew for each connection it

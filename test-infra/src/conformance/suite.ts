@@ -42,15 +42,12 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
           expect(outcome.openAfterIdle).toBe(0);
         });
 
-        it('2. concurrent queries and transactions: no prepared-statement error, every row right, no named statement', async () => {
+        it('2. concurrent queries and transactions: no prepared-statement error, every row right', async () => {
           const outcome = await concurrentQueries({ stack, mode, subject });
-          expect(outcome).toMatchObject({
-            errors: 0,
-            preparedStatementErrors: 0,
-            wrongRows: 0,
-            namedStatements: [],
-          });
+          expect(outcome).toMatchObject({ errors: 0, preparedStatementErrors: 0, wrongRows: 0 });
           expect(outcome.queries).toBe(320);
+          // Named statements are fine in session mode; through a transaction pooler none may reach Postgres.
+          if (mode === 'transaction') expect(outcome.namedStatements).toEqual([]);
         });
 
         if (options.prepared) {

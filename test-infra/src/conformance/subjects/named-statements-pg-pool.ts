@@ -1,14 +1,14 @@
-// Negative control: a Policy-built pool whose queries carry statement names, as `client.query({ name })`
-// does. Each app connection names its own statement (as per-connection statement caches do), so through
+// Negative control: a pool with the policy's options and safety net but without createPgPool's unnaming,
+// whose queries carry statement names, as `client.query({ name })` does. Each app connection names its own statement (as per-connection statement caches do), so through
 // a transaction pooler any query that lands on another server connection than the one that prepared it
 // fails with `prepared statement "..." does not exist`.
-import { createPgPool, type Policy } from '@mpgkit/core';
+import { attachPoolSafetyNet, type Policy, toPgPoolConfig } from '@mpgkit/core';
 import pg from 'pg';
 import type { AppClient } from '../subject.ts';
 import { pgAppClient } from './policy-pg-pool.ts';
 
 export function createAppClient(policy: Policy): AppClient {
-  const pool = createPgPool(policy, pg.Pool);
+  const pool = attachPoolSafetyNet(new pg.Pool(toPgPoolConfig(policy)), policy);
   const names = new WeakMap<pg.PoolClient, string>();
   let next = 0;
   const app = pgAppClient(pool);

@@ -43,6 +43,9 @@ export function pgAppClient(pool: pg.Pool, options: { statementName?: string } =
     async sleep(seconds) {
       await pool.query('SELECT pg_sleep($1)', [seconds]);
     },
+    async preparedEcho(n, s) {
+      return (await pool.query({ name: 'conformance_prepared_echo', text: echoSql, values: [n, s] })).rows[0];
+    },
     close: () => pool.end(),
   };
 }

@@ -1,0 +1,98 @@
+import { type Policy, PRISMA_URL_PARAMS, removeQueryParams, requireDirectUrl } from '@mpgkit/core';
+import type { DrizzleConfig } from 'drizzle-orm';
+import type { MigrationConfig } from 'drizzle-orm/migrator';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** Which URL a postgres.js client uses. */
+export type PostgresJsTarget = 'pooled' | 'direct';
+
+/**
+ * postgres.js options from the policy. `prepare: false` on the pooled URL in transaction mode: with
+ * postgres.js's default (`true`) every query is a named statement and through a transaction pooler
+ * queries fail **or never resolve**. The client-level `false` wins over a per-query `prepare`
+ * (postgres 3.4 src/connection.js: `options.prepare && (...)`), so Drizzle's `.prepare()` is safe too.
+ * `max_lifetime` is a function, which postgres.js calls once per connection (connection.js `timer()`),
+ * giving each connection its own lifetime, never above the policy's maximum.
+ *
+ * @example
+ * ```ts
+ * const sql = postgres(postgresJsUrl(policy), postgresJsOptions(policy));
+ * ```
+ */
+export function postgresJsOptions(policy: Policy, target: PostgresJsTarget = 'pooled'): postgres.Options<Record<string, postgres.PostgresType>> {
+  const direct = target === 'direct';
+  return {
+    max: direct ? 1 : policy.poolSize,
+    // Typed as a number, but postgres.js evaluates a function per connection (see above).
+    max_lifetime: (() => policy.nextLifetimeSeconds()) as unknown as number,
+    idle_timeout: policy.idleTimeoutSeconds,
+    connect_timeout: policy.connectTimeoutSeconds,
+    prepare: direct || policy.namedPreparedStatements,
+    connection: {
+      application_name: direct ? `${policy.applicationName}:migrate`.slice(0, 63) : policy.applicationName,
+    },
+  };
+}
+
+/**
+ * The policy's URL for postgres.js, without the parameters only Prisma reads: postgres.js sends unknown
+ * URL parameters to the server as startup parameters, which PgBouncer refuses
+ * (`unsupported startup parameter: pgbouncer`).
+ *
+ * @example
+ * ```ts
+ * postgresJsUrl(policy); // pooled URL minus ?pgbouncer=true&connection_limit=...
+ * ```
+ */
+export function postgresJsUrl(policy: Policy, target: PostgresJsTarget = 'pooled'): string {
+  const url =
+    target === 'direct' ? requireDirectUrl(policy, 'postgres.js on the direct URL') : policy.urls.pooled;
+  return removeQueryParams(url, PRISMA_URL_PARAMS).url;
+}
+
+/**
+ * A postgres.js client built from the policy ({@link postgresJsUrl} + {@link postgresJsOptions}).
+ *
+ * @example
+ * ```ts
+ * const sql = createPostgresJsClient(policy);
+ * ```
+ */
+export function createPostgresJsClient(policy: Policy, target: PostgresJsTarget = 'pooled'): postgres.Sql {
+  return postgres(postgresJsUrl(policy, target), postgresJsOptions(policy, target));
+}
+
+/**
+ * Drizzle over a policy-built postgres.js client.
+ *
+ * @example
+ * ```ts
+ * export const db = drizzlePostgresJs(policy, { schema });
+ * ```
+ */
+export function drizzlePostgresJs<TSchema extends Record<string, unknown> = Record<string, never>>(
+  policy: Policy,
+  config: DrizzleConfig<TSchema> = {},
+  target: PostgresJsTarget = 'pooled',
+): PostgresJsDatabase<TSchema> & { $client: postgres.Sql } {
+  return drizzle({ ...config, client: createPostgresJsClient(policy, target) });
+}
+
+/**
+ * Applies pending migrations over postgres.js on the direct URL and closes the client.
+ *
+ * @example
+ * ```ts
+ * await migratePostgresJs(policy, { migrationsFolder: './drizzle' });
+ * ```
+ */
+export async function migratePostgresJs(policy: Policy, config: MigrationConfig): Promise<void> {
+  const db = drizzlePostgresJs(policy, {}, 'direct');
+  try {
+    await migrate(db, config);
+  } finally {
+    await db.$client.end();
+  }
+}
