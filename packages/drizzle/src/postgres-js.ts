@@ -21,7 +21,10 @@ export type PostgresJsTarget = 'pooled' | 'direct';
  * const sql = postgres(postgresJsUrl(policy), postgresJsOptions(policy));
  * ```
  */
-export function postgresJsOptions(policy: Policy, target: PostgresJsTarget = 'pooled'): postgres.Options<Record<string, postgres.PostgresType>> {
+export function postgresJsOptions(
+  policy: Policy,
+  target: PostgresJsTarget = 'pooled',
+): postgres.Options<Record<string, postgres.PostgresType>> {
   const direct = target === 'direct';
   return {
     max: direct ? 1 : policy.poolSize,

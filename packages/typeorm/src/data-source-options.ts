@@ -1,0 +1,114 @@
+import type { Policy, PolicyLogger } from '@mpgkit/core';
+import { requireDirectUrl } from '@mpgkit/core';
+import type { DataSourceOptions } from 'typeorm';
+
+/** TypeORM's Postgres DataSource options (`type: 'postgres'`). */
+export type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/** What callers may override: anything but the driver type. */
+export type PostgresOverrides = Partial<Omit<PostgresOptions, 'type'>>;
+
+/** The node-postgres pool options TypeORM forwards through `extra` (applied last, over everything). */
+interface PoolExtra {
+  max?: number;
+  maxLifetimeSeconds?: number;
+  idleTimeoutMillis?: number;
+  connectionTimeoutMillis?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * DataSource options for the app: the **pooled** URL, `poolSize` from the budget, `connectTimeoutMS`,
+ * `applicationName`, and in `extra` the lifetime (within the drain window) and idle timeout, which
+ * TypeORM has no typed options for. TypeORM 0.3/1.x build the pg Pool as
+ * `Object.assign({ connectionString, max, application_name, connectionTimeoutMillis, ... }, extra)`
+ * (typeorm 1.1.1 driver/postgres/PostgresDriver.js `createPool`), so `extra` wins: an override that
+ * weakens a safety setting (longer or no lifetime, longer or no idle timeout, a bigger pool than the
+ * budget) is ignored with a warning; one that tightens it is kept. Statements are never named.
+ *
+ * @example
+ * ```ts
+ * export const dataSource = new DataSource({ ...typeormOptions(policy), entities: [User] });
+ * ```
+ */
+export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
+  return build(policy, policy.urls.pooled, policy.poolSize, '', overrides);
+}
+
+/**
+ * DataSource options for migrations and the TypeORM CLI (`typeorm migration:run -d ...`): the **direct**
+ * URL, `migrationsTransactionMode: 'all'` (all pending migrations in one transaction, rolled back
+ * together), a pool of 2 (one connection can hold {@link runMigrationsWithLock}'s lock while the other
+ * migrates).
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
+ * @example
+ * ```ts
+ * // data-source.migrate.ts, for `typeorm migration:run -d`
+ * export default new DataSource({ ...typeormMigrationOptions(policy), migrations: ['dist/migrations/*.js'] });
+ * ```
+ */
+export function typeormMigrationOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
+  const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, ':migrate', overrides);
+  return { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') };
+}
+
+function build(
+  policy: Policy,
+  url: string,
+  poolSize: number,
+  role: string,
+  overrides: PostgresOverrides,
+): PostgresOptions {
+  const warn = (message: string) => policy.logger.warn(`[mpgkit] TypeORM ${message}`);
+  const extra: PoolExtra = { ...((overrides.extra as PoolExtra | undefined) ?? {}) };
+  const safe: Required<
+    Pick<PoolExtra, 'max' | 'maxLifetimeSeconds' | 'idleTimeoutMillis' | 'connectionTimeoutMillis'>
+  > = {
+    max: keepTighter(warn, 'pool size', poolSize, overrides.poolSize ?? extra.max),
+    maxLifetimeSeconds: keepTighter(
+      warn,
+      'extra.maxLifetimeSeconds',
+      policy.maxLifetimeSeconds,
+      extra.maxLifetimeSeconds,
+    ),
+    idleTimeoutMillis: keepTighter(
+      warn,
+      'extra.idleTimeoutMillis',
+      policy.idleTimeoutSeconds * 1000,
+      extra.idleTimeoutMillis,
+    ),
+    connectionTimeoutMillis: keepTighter(
+      warn,
+      'connection timeout',
+      policy.connectTimeoutSeconds * 1000,
+      overrides.connectTimeoutMS ?? extra.connectionTimeoutMillis,
+    ),
+  };
+  return {
+    ...overrides,
+    type: 'postgres',
+    url: overrides.url ?? url,
+    poolSize: safe.max,
+    connectTimeoutMS: safe.connectionTimeoutMillis,
+    applicationName: overrides.applicationName ?? `${policy.applicationName}${role}`.slice(0, 63),
+    extra: { ...extra, ...safe },
+  } as PostgresOptions;
+}
+
+// A limit where 0 (or nothing) means "no limit": the smaller positive value is the safer one.
+function keepTighter(
+  warn: PolicyLogger['warn'],
+  name: string,
+  policyValue: number,
+  override: number | undefined,
+): number {
+  if (override === undefined) return policyValue;
+  if (override > 0 && override <= policyValue) return override;
+  warn(`${name} ${override} would weaken the policy (${policyValue}); keeping ${policyValue}.`);
+  return policyValue;
+}
+
+function pick<T extends object, K extends keyof T>(value: T, key: K): Partial<Pick<T, K>> {
+  return key in value ? ({ [key]: value[key] } as Partial<Pick<T, K>>) : {};
+}

@@ -1,0 +1,37 @@
+import type { Policy } from '@mpgkit/core';
+import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
+import { DataSource } from 'typeorm';
+import { typeormMigrationOptions, typeormOptions } from '../src/index.ts';
+
+export async function createAppClient(policy: Policy): Promise<AppClient> {
+  const dataSource = await new DataSource(typeormOptions(policy)).initialize();
+  return {
+    async echo(n, s) {
+      return (await dataSource.query('SELECT $1::int AS n, $2::text AS s', [n, s]))[0];
+    },
+    transaction: (n) =>
+      dataSource.transaction(async (manager) => {
+        const [first] = await manager.query('SELECT txid_current()::text AS id, $1::int AS n', [n]);
+        const [second] = await manager.query('SELECT txid_current()::text AS id');
+        return { n: first.n, txids: [first.id, second.id] };
+      }),
+    async sleep(seconds) {
+      await dataSource.query('SELECT pg_sleep($1)', [seconds]);
+    },
+    close: () => dataSource.destroy(),
+  };
+}
+
+export async function createMigrationClient(policy: Policy): Promise<MigrationClient> {
+  const dataSource = await new DataSource(typeormMigrationOptions(policy)).initialize();
+  // Migrations and locks run on one QueryRunner: one real session on the direct URL.
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  return {
+    query: (sql) => runner.query(sql),
+    close: async () => {
+      await runner.release();
+      await dataSource.destroy();
+    },
+  };
+}
