@@ -257,7 +257,7 @@ export async function migrationRouting(context: ScenarioContext): Promise<Migrat
     let migrationSeenByPooler = false;
     try {
       for (let cycle = 0; cycle < attempted; cycle++) {
-        await bounded(migration.query(`SELECT pg_advisory_lock(${key})`));
+        await bounded(migration.query(`SELECT true AS locked FROM pg_advisory_lock(${key})`));
         if (cycle === 0) {
           const holders = await context.stack.admin<{ pid: number }>(
             `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`,

@@ -1,0 +1,95 @@
+import {
+  MpgkitError,
+  MpgkitErrorCode,
+  type PgPoolConfig,
+  type Policy,
+  PRISMA_URL_PARAMS,
+  removeQueryParams,
+  toPgPoolConfig,
+} from '@mpgkit/core';
+
+/** The options of `@prisma/adapter-pg`'s `PrismaPg` that mpgkit sets or checks (7.x). */
+export interface PrismaPgOptionsLike {
+  schema?: string;
+  onPoolError?: (error: Error) => void;
+  onConnectionError?: (error: Error) => void;
+  statementNameGenerator?: (query: unknown) => string;
+  [option: string]: unknown;
+}
+
+/** `PrismaPg` from `@prisma/adapter-pg`, structurally. */
+export type PrismaPgClass<A> = new (config: PgPoolConfig, options?: PrismaPgOptionsLike) => A;
+
+/**
+ * Builds Prisma 7's driver adapter from the policy: `new PrismaPg(poolConfig, options)` with the policy's
+ * pool size, lifetime (within the drain window), idle timeout, connect timeout and application name,
+ * and `onPoolError` / `onConnectionError` handlers that log (redacted) instead of crashing.
+ *
+ * Prisma 7 ignores URL parameters (`pgbouncer`, `connection_limit`, `pool_timeout`, ...): its pool is a
+ * pg Pool. Those parameters are removed from the URL with a warning naming the option to use; a
+ * `schema` parameter becomes the adapter's `schema` option (it is otherwise ignored: Prisma #28611).
+ *
+ * A config, not a Pool, is passed: adapter-pg checks `instanceof pg.Pool` against its own pg copy
+ * (@prisma/adapter-pg 7.10.1 dist/index.mjs PrismaPgAdapterFactory), which an app's pg may not be.
+ * The adapter then attaches its own listeners to the pool and to transaction connections.
+ *
+ * @throws {MpgkitError} `UNSAFE_ADAPTER_OPTION` for a `statementNameGenerator` in transaction mode (named
+ * statements fail through a transaction pooler: 42P05, even on BEGIN).
+ * @example
+ * ```ts
+ * import { PrismaPg } from '@prisma/adapter-pg';
+ * const prisma = new PrismaClient({ adapter: prismaAdapter(policy, PrismaPg) });
+ * ```
+ */
+export function prismaAdapter<A>(
+  policy: Policy,
+  PrismaPg: PrismaPgClass<A>,
+  options: PrismaPgOptionsLike = {},
+): A {
+  if (options.statementNameGenerator !== undefined && !policy.namedPreparedStatements) {
+    throw new MpgkitError(
+      MpgkitErrorCode.UnsafeAdapterOption,
+      'statementNameGenerator names every statement, and named statements fail through a transaction-mode ' +
+        'PgBouncer (prepared statement "..." already exists / does not exist). Remove it, or use session mode.',
+    );
+  }
+  const config = toPgPoolConfig(policy);
+  const { url, schema } = prisma7Url(policy, config.connectionString);
+  const report = (what: string) => (error: Error) =>
+    policy.logger.warn(
+      `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
+    );
+  return new PrismaPg(
+    { ...config, connectionString: url },
+    {
+      onPoolError: report('idle connection lost'),
+      onConnectionError: report('connection lost'),
+      ...(schema === undefined ? {} : { schema }),
+      ...options,
+    },
+  );
+}
+
+const PRISMA_7_REPLACEMENTS: Readonly<Record<string, string>> = {
+  pgbouncer: 'nothing: Prisma 7 never names statements unless statementNameGenerator is set',
+  connection_limit: 'poolSize (or fleet) in defineDatabase',
+  pool_timeout: 'connectTimeoutSeconds in defineDatabase',
+  connect_timeout: 'connectTimeoutSeconds in defineDatabase',
+  max_connection_lifetime: 'maxLifetimeSeconds in defineDatabase',
+  max_idle_connection_lifetime: 'idleTimeoutSeconds in defineDatabase',
+  statement_cache_size: 'nothing: Prisma 7 keeps no statement cache by default',
+  schema: "the adapter's schema option (mpgkit passes it on)",
+};
+
+function prisma7Url(policy: Policy, url: string): { url: string; schema: string | undefined } {
+  const schema = new URL(url).searchParams.get('schema') ?? undefined;
+  const { url: cleaned, removed } = removeQueryParams(url, PRISMA_URL_PARAMS);
+  for (const name of removed) {
+    if (name === 'schema') continue;
+    policy.logger.warn(
+      `[mpgkit] DATABASE_URL has the Prisma 6 parameter "${name}", which Prisma 7 ignores (its pool is a pg Pool). ` +
+        `Use ${PRISMA_7_REPLACEMENTS[name] ?? 'the policy options'} instead; mpgkit removed it from the URL.`,
+    );
+  }
+  return { url: cleaned, schema };
+}

@@ -1,0 +1,116 @@
+import { defineDatabase, type PgPoolConfig, type PoolMode } from '@mpgkit/core';
+import { describe, expect, it, vi } from 'vitest';
+import { prismaMigrateDatasource } from './prisma-config.ts';
+import { type PrismaPgOptionsLike, prismaAdapter } from './prisma-pg-adapter.ts';
+import { prisma6Urls } from './prisma6-urls.ts';
+
+const pooled = 'postgresql://fly-user:Zq9-secret@pgbouncer.c1.flympg.net/fly-db';
+const policyFor = (poolMode: PoolMode, url = pooled, warn = vi.fn()) =>
+  defineDatabase({ env: { DATABASE_URL: url }, poolMode, poolSize: 7, random: () => 0.5, logger: { warn } });
+
+// Records what the adapter was constructed with: the real PrismaPg is exercised by the conformance suite.
+class RecordingPrismaPg {
+  readonly config: PgPoolConfig;
+  readonly options: PrismaPgOptionsLike;
+  constructor(config: PgPoolConfig, options: PrismaPgOptionsLike = {}) {
+    this.config = config;
+    this.options = options;
+  }
+}
+
+describe('prisma6Urls: the policy as Prisma 6 URL parameters', () => {
+  it.each<[PoolMode, string | null]>([
+    ['transaction', 'true'],
+    ['session', null],
+  ])('%s mode: pgbouncer=%s and every pool parameter', (mode, pgbouncer) => {
+    const { url, directUrl } = prisma6Urls(policyFor(mode));
+    const params = new URL(url).searchParams;
+    expect(params.get('pgbouncer')).toBe(pgbouncer);
+    expect(params.get('connection_limit')).toBe('7');
+    expect(params.get('pool_timeout')).toBe('30');
+    expect(params.get('connect_timeout')).toBe('5');
+    expect(params.get('max_connection_lifetime')).toBe('570'); // 540 + 0.5 × 60, never above 600
+    expect(params.get('max_idle_connection_lifetime')).toBe('300');
+    expect(new URL(url).hostname).toBe('pgbouncer.c1.flympg.net');
+    expect(new URL(directUrl).hostname).toBe('direct.c1.flympg.net');
+    expect(new URL(directUrl).search).toBe('');
+  });
+
+  it('replaces parameters the policy sets and keeps the others', () => {
+    const { url } = prisma6Urls(
+      policyFor('session', `${pooled}?connection_limit=50&pgbouncer=true&schema=app&sslmode=require`),
+    );
+    const params = new URL(url).searchParams;
+    expect(params.get('connection_limit')).toBe('7');
+    expect(params.get('pgbouncer')).toBeNull();
+    expect(params.get('schema')).toBe('app');
+    expect(params.get('sslmode')).toBe('require');
+  });
+});
+
+describe('prismaAdapter (Prisma 7)', () => {
+  it('passes the policy as a pg pool config, with error handlers', () => {
+    const adapter = prismaAdapter(policyFor('transaction'), RecordingPrismaPg);
+    expect(adapter.config).toEqual({
+      connectionString: pooled,
+      max: 7,
+      maxLifetimeSeconds: 570,
+      idleTimeoutMillis: 300_000,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'mpgkit:app',
+    });
+    expect(adapter.options.onPoolError).toBeTypeOf('function');
+    expect(adapter.options.onConnectionError).toBeTypeOf('function');
+  });
+
+  it('refuses a statementNameGenerator in transaction mode, allows it in session mode', () => {
+    const statementNameGenerator = () => 'q';
+    expect(() =>
+      prismaAdapter(policyFor('transaction'), RecordingPrismaPg, { statementNameGenerator }),
+    ).toThrow(expect.objectContaining({ code: 'UNSAFE_ADAPTER_OPTION' }));
+    expect(
+      prismaAdapter(policyFor('session'), RecordingPrismaPg, { statementNameGenerator }).options
+        .statementNameGenerator,
+    ).toBe(statementNameGenerator);
+  });
+
+  it('explains Prisma 6 parameters that Prisma 7 would silently ignore, and removes them', () => {
+    const warn = vi.fn();
+    const adapter = prismaAdapter(
+      policyFor('transaction', `${pooled}?pgbouncer=true&connection_limit=10&sslmode=require`, warn),
+      RecordingPrismaPg,
+    );
+    expect(adapter.config.connectionString).toBe(`${pooled}?sslmode=require`);
+    expect(warn.mock.calls.map((call) => call[0]).join('\n')).toMatch(
+      /"pgbouncer".*Prisma 7 ignores[\s\S]*"connection_limit".*poolSize/,
+    );
+    expect(warn.mock.calls.join('\n')).not.toContain('Zq9-secret');
+  });
+
+  it("turns ?schema= into the adapter's schema option", () => {
+    expect(
+      prismaAdapter(policyFor('session', `${pooled}?schema=tenant_a`), RecordingPrismaPg).options.schema,
+    ).toBe('tenant_a');
+  });
+
+  it('handlers log a redacted line instead of throwing', () => {
+    const warn = vi.fn();
+    const adapter = prismaAdapter(policyFor('transaction', pooled, warn), RecordingPrismaPg);
+    (adapter.options.onPoolError as (error: Error) => void)(new Error('auth failed for Zq9-secret'));
+    expect(warn.mock.calls.at(-1)?.[0]).toContain('idle connection lost');
+    expect(warn.mock.calls.at(-1)?.[0]).not.toContain('Zq9-secret');
+  });
+});
+
+describe('prismaMigrateDatasource', () => {
+  it('gives Prisma Migrate the direct URL', () => {
+    expect(prismaMigrateDatasource(policyFor('transaction'))).toEqual({
+      url: pooled.replace('pgbouncer.', 'direct.'),
+    });
+  });
+  it('fails with what to set when there is no direct URL', () => {
+    expect(() => prismaMigrateDatasource(policyFor('transaction', 'postgresql://u:p@db.local/app'))).toThrow(
+      /DIRECT_DATABASE_URL/,
+    );
+  });
+});

@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.ts';
+
+export default defineProject({
+  ...sourceResolution,
+  test: {
+    name: 'prisma',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['./test/generate-client.ts', '../../test-infra/src/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
