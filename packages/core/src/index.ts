@@ -53,3 +53,13 @@ export {
   recommendPoolSizes,
 } from './pool-budget.ts';
 export { REDACTED, redact, redactUrl } from './redact.ts';
+export { type SqlToken, splitStatements, tokenizeSql } from './sql-tokens.ts';
+export {
+  checkPgQuery,
+  findSessionFeature,
+  type GuardMode,
+  guardPgClient,
+  guardPgPool,
+  type SessionFeature,
+  sessionFeatureError,
+} from './transaction-mode-guard.ts';

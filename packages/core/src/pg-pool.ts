@@ -1,5 +1,6 @@
 import { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
+import { guardPgPool } from './transaction-mode-guard.ts';
 
 /** The part of a node-postgres client the safety net uses. */
 export interface PgClientLike {
@@ -79,9 +80,13 @@ export function createPgPool<P extends PgPoolLike>(
   options: PgPoolConfigOptions & PoolSafetyNetOptions = {},
 ): P {
   const pool = attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
-  // Only the pooled URL goes through PgBouncer; the direct URL is a real session where names work.
-  if (!policy.namedPreparedStatements && (options.target ?? 'pooled') === 'pooled')
+  // Only the pooled URL goes through PgBouncer; the direct URL is a real session where everything works.
+  if (!policy.namedPreparedStatements && (options.target ?? 'pooled') === 'pooled') {
+    // Order matters: both wrap client.query on 'connect', the later one outermost. Names are stripped
+    // first, so the guard sees what is really sent.
+    guardPgPool(pool, policy);
     sendStatementsUnnamed(pool);
+  }
   return pool;
 }
 

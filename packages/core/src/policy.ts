@@ -13,6 +13,7 @@ import {
   validatePoolMode,
 } from './pool-budget.ts';
 import { REDACTED, redact, redactUrl } from './redact.ts';
+import type { GuardMode } from './transaction-mode-guard.ts';
 
 /**
  * The defaults from MPG's "Connect Your Client" guide (shared/seeds/000).
@@ -91,6 +92,12 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   poolTimeoutSeconds?: number;
   /** `application_name`, visible in `pg_stat_activity`. @default `${FLY_APP_NAME ?? 'mpgkit'}:${processGroup}` */
   applicationName?: string;
+  /**
+   * What pg pools built from this policy do with session-only SQL (session SET, LISTEN, session advisory
+   * locks, ...) in transaction mode. Session mode is always `'off'`: everything works there.
+   * @default 'throw' outside production, 'off' when NODE_ENV is 'production'
+   */
+  transactionModeGuard?: GuardMode;
   /** Where warnings go. @default console */
   logger?: PolicyLogger;
   /** Random source for lifetime jitter, in [0, 1). @default Math.random */
@@ -123,6 +130,8 @@ export interface Policy {
   readonly poolTimeoutSeconds: number;
   /** False in transaction mode: named prepared statements break through a transaction pooler. */
   readonly namedPreparedStatements: boolean;
+  /** What pg pools do with session-only SQL; `'off'` in session mode. */
+  readonly transactionModeGuard: GuardMode;
   readonly applicationName: string;
   readonly plan: PlanLimits | undefined;
   /** The fleet budget, when a plan and fleet were declared. */
@@ -211,6 +220,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
       options.poolTimeoutSeconds ?? POLICY_DEFAULTS.poolTimeoutSeconds,
     ),
     namedPreparedStatements: poolMode === 'session',
+    transactionModeGuard: guardMode(options.transactionModeGuard, poolMode, env.NODE_ENV),
     applicationName: applicationName(options.applicationName, env.FLY_APP_NAME, processGroup),
     plan,
     budget,
@@ -312,6 +322,18 @@ function checkFleetBudget(
   }
   logger.warn(`[mpgkit] ${message}`);
   return report;
+}
+
+function guardMode(value: GuardMode | undefined, poolMode: PoolMode, nodeEnv: string | undefined): GuardMode {
+  if (value !== undefined && !['throw', 'warn', 'off'].includes(value)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `transactionModeGuard must be 'throw', 'warn' or 'off', got "${value}".`,
+    );
+  }
+  if (poolMode === 'session') return 'off';
+  // In production a false positive must not break a working query; in development the error teaches.
+  return value ?? (nodeEnv === 'production' ? 'off' : 'throw');
 }
 
 function applicationName(explicit: string | undefined, app: string | undefined, group: string): string {

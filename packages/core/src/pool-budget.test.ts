@@ -145,14 +145,13 @@ describe('budget arithmetic (properties)', () => {
     );
   });
 
-  it('the verdict follows the binding limit: ok ⇔ peak ≤ limit; reserve only in session mode', () => {
+  it('the verdict follows the binding limit: over ⇔ peak > limit; ok ⇔ peak ≤ limit − reserve', () => {
     fc.assert(
       fc.property(fleetArb, modeArb, planArb, (groups, poolMode, plan) => {
         const report = checkPoolBudget({ plan, poolMode, groups, deploy: 'bluegreen' });
-        expect(report.peakVerdict === 'ok').toBe(report.peak <= report.limit);
+        expect(report.peakVerdict === 'over').toBe(report.peak > report.limit);
+        expect(report.peakVerdict === 'ok').toBe(report.peak <= report.limit - report.reserve);
         if (poolMode === 'transaction') expect(report.peakVerdict).not.toBe('reserve');
-        if (report.peakVerdict === 'reserve')
-          expect(report.peak).toBeLessThanOrEqual(report.limit + report.reserve);
         expect(report.headroom).toBe(report.limit - report.peak);
       }),
     );

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createPgPool, defineDatabase } from '@mpgkit/core';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL } from '../../packages/core/test/fixtures/guard-corpus.ts';
+import { attachStack, statementLogOffset } from '../src/index.ts';
+
+const stack = attachStack(inject('mpgkitStack'));
+const policy = defineDatabase({
+  env: stack.envFor('transaction'),
+  poolMode: 'transaction',
+  transactionModeGuard: 'throw',
+  applicationName: 'guard-test',
+  logger: { warn() {} },
+});
+const pool = createPgPool(policy, pg.Pool);
+
+describe('the transaction-mode guard, through a real transaction-mode PgBouncer', () => {
+  beforeAll(async () => {
+    const direct = new pg.Client({ connectionString: stack.url('direct') });
+    await direct.connect();
+    for (const sql of GUARD_SETUP_SQL) await direct.query(sql);
+    await direct.end();
+  });
+  afterAll(() => pool.end());
+
+  it(`stops all ${UNSAFE_SQL.length} unsafe statements before they reach the server`, async () => {
+    const offset = statementLogOffset(stack);
+    for (const [index, [sql]] of UNSAFE_SQL.entries()) {
+      await expect(pool.query(`${sql} /* guard-probe-${index} */`)).rejects.toMatchObject({
+        code: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
+      });
+    }
+    await pool.query('SELECT 1 /* guard-probe-control */'); // proves the log marker is visible when sent
+    const log = readFileSync(stack.state.postgres.logFile).subarray(offset).toString();
+    expect(log).toContain('guard-probe-control');
+    expect(log).not.toMatch(/guard-probe-\d+/);
+  });
+
+  it(`lets all ${SAFE_SQL.length} safe statements through, and they succeed`, async () => {
+    const client = await pool.connect();
+    try {
+      for (const sql of SAFE_SQL) await expect(client.query(sql), sql).resolves.toBeDefined();
+    } finally {
+      client.release();
+    }
+  });
+});
