@@ -45,7 +45,10 @@ describe('guardPgClient', () => {
     const sent: unknown[] = [];
     const client = {
       on() {},
-      query: (...args: unknown[]) => (sent.push(args[0]), Promise.resolve({ rows: [] })),
+      query: (...args: unknown[]) => {
+        sent.push(args[0]);
+        return Promise.resolve({ rows: [] });
+      },
     };
     guardPgClient(client, policy('throw'));
     await expect(client.query('LISTEN jobs')).rejects.toMatchObject({
@@ -67,7 +70,7 @@ describe('guardPgClient', () => {
 
   it("'warn' logs once per statement and lets it through", async () => {
     const warn = vi.fn();
-    const inner = vi.fn(() => Promise.resolve());
+    const inner = vi.fn((_sql: string) => Promise.resolve());
     const client = { on() {}, query: inner };
     guardPgClient(client, policy('warn', warn));
     await client.query('SET search_path = app');
