@@ -1,5 +1,13 @@
 export { formatBudgetReport } from './cli/budget-command.ts';
 export {
+  classifyError,
+  type ErrorClassification,
+  type ErrorExplanation,
+  explainError,
+  type Orm,
+  type RetryAdvice,
+} from './connection-errors.ts';
+export {
   type ConnectionTarget,
   type ConnectionUrls,
   classifyConnectionUrl,
@@ -53,6 +61,7 @@ export {
   recommendPoolSizes,
 } from './pool-budget.ts';
 export { REDACTED, redact, redactUrl } from './redact.ts';
+export { type RetryOptions, retry } from './retry.ts';
 export { type SqlToken, splitStatements, tokenizeSql } from './sql-tokens.ts';
 export {
   checkPgQuery,

@@ -1,0 +1,55 @@
+import { classifyError } from './connection-errors.ts';
+
+/** Options of {@link retry}. */
+export interface RetryOptions {
+  /** Total attempts, the first included. @default 3 */
+  attempts?: number;
+  /** The backoff base: attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs × 2ⁿ)]. @default 100 */
+  baseDelayMs?: number;
+  /** The backoff cap. @default 2000 */
+  maxDelayMs?: number;
+  /**
+   * The work can run twice without harm: also retry errors after which the query may have run (a
+   * connection cut mid-query). @default false
+   */
+  idempotent?: boolean;
+  /** Called before each retry, e.g. to log. @default undefined */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Random source in [0, 1), for tests. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * Runs `work` and retries it with exponential backoff and full jitter, only for errors
+ * {@link classifyError} calls safe to retry: nothing reached the server (pooler full, connection refused,
+ * a restart), or the server rolled the whole transaction back (serialization failure, deadlock); after a
+ * connection cut mid-query only when `idempotent` is set. Any other error is thrown at once. Wrap a whole
+ * transaction, not a statement inside one.
+ *
+ * @example
+ * ```ts
+ * const user = await retry(() => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(), { idempotent: true });
+ * ```
+ */
+export async function retry<T>(
+  work: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  const base = options.baseDelayMs ?? 100;
+  const cap = options.maxDelayMs ?? 2000;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (error) {
+      if (attempt >= attempts || !classifyError(error, { idempotent: options.idempotent ?? false }).retrySafe)
+        throw error;
+      // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a fleet that failed together
+      // does not come back together.
+      const delayMs = random() * Math.min(cap, base * 2 ** (attempt - 1));
+      options.onRetry?.(error, attempt, delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
