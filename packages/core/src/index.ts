@@ -24,6 +24,14 @@ export {
 } from './connection-url.ts';
 export { isMpgkitError, MpgkitError, MpgkitErrorCode, type MpgkitErrorOptions } from './errors.ts';
 export {
+  createListener,
+  type ListenClientConfig,
+  type Listener,
+  type ListenerOptions,
+  type Notification,
+  type PgListenClientLike,
+} from './listener.ts';
+export {
   attachPoolSafetyNet,
   type ConnectionErrorSite,
   createPgPool,
