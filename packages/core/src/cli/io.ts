@@ -1,21 +1,24 @@
-/** Where a command writes: injectable so commands are testable without a child process. */
+/** Where a command writes and what environment it reads: injectable, so commands are testable in-process. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Variables the policy is resolved from. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Exit codes of every `mpgkit` command. */
 export const ExitCode = {
   /** Everything fits / works. */
   Ok: 0,
-  /** The check failed (budget over, doctor found a problem). */
+  /** The check failed (budget over, doctor found a problem, unknown error text). */
   Failed: 1,
   /** The command line was wrong. */
   Usage: 2,
 } as const;
 
-/** The process's own stdout and stderr. */
+/** The process's own stdout, stderr and environment. */
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
 };

@@ -2,4 +2,4 @@
 import { processIo } from './io.ts';
 import { runCli } from './run-cli.ts';
 
-process.exitCode = runCli(process.argv.slice(2), processIo);
+process.exitCode = await runCli(process.argv.slice(2), processIo);

@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
 
-function run(...argv: string[]) {
+async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {} });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -23,23 +23,23 @@ const seed = [
   'worker=2x5',
 ];
 
-describe('mpgkit budget', () => {
-  it('shows 40 against the limit 50 and exits 0 for the seed fleet', () => {
-    const result = run(...seed);
+describe('mpgkit budget', async () => {
+  it('shows 40 against the limit 50 and exits 0 for the seed fleet', async () => {
+    const result = await run(...seed);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/normal\s+40 \/ 50\s+OK/);
     expect(result.stdout).toContain('(3 × 10) + (2 × 5) = 40');
   });
 
-  it('shows a bluegreen peak of 80, explains it, and exits 1', () => {
-    const result = run(...seed, '--deploy', 'bluegreen');
+  it('shows a bluegreen peak of 80, explains it, and exits 1', async () => {
+    const result = await run(...seed, '--deploy', 'bluegreen');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/peak\s+80 \/ 50\s+OVER/);
     expect(result.stdout).toContain('every group doubles: 2 × 40 = 80');
   });
 
-  it('compares against 200 in transaction mode', () => {
-    const result = run(
+  it('compares against 200 in transaction mode', async () => {
+    const result = await run(
       'budget',
       '--plan',
       'basic',
@@ -54,19 +54,19 @@ describe('mpgkit budget', () => {
     expect(result.stdout).toContain('max client connections: 200');
   });
 
-  it('prints JSON with total, peak, limit and verdict', () => {
-    const result = run(...seed, '--deploy', 'bluegreen', '--json');
+  it('prints JSON with total, peak, limit and verdict', async () => {
+    const result = await run(...seed, '--deploy', 'bluegreen', '--json');
     expect(JSON.parse(result.stdout)).toMatchObject({ total: 40, peak: 80, limit: 50, verdict: 'over' });
   });
 
-  it('warns on a reserve-only fit, and fails it with --strict', () => {
+  it('warns on a reserve-only fit, and fails it with --strict', async () => {
     const args = ['budget', '--plan', 'basic', '--mode', 'session', '--group', 'web=9x5'];
-    expect(run(...args)).toMatchObject({ code: 0, stderr: expect.stringContaining('reserve pool') });
-    expect(run(...args, '--strict').code).toBe(1);
+    expect(await run(...args)).toMatchObject({ code: 0, stderr: expect.stringContaining('reserve pool') });
+    expect((await run(...args, '--strict')).code).toBe(1);
   });
 
-  it('takes custom PgBouncer limits', () => {
-    const result = run(
+  it('takes custom PgBouncer limits', async () => {
+    const result = await run(
       'budget',
       '--max-client-conn',
       '100',
@@ -81,8 +81,8 @@ describe('mpgkit budget', () => {
     expect(result.stdout).toContain('plan custom');
   });
 
-  it('recommends pool sizes that fit', () => {
-    const result = run(
+  it('recommends pool sizes that fit', async () => {
+    const result = await run(
       'budget',
       '--plan',
       'basic',
@@ -112,15 +112,15 @@ describe('mpgkit budget', () => {
     ],
     [['budget', '--plan', 'basic', '--mode', 'session', '--bogus'], "Unknown option '--bogus'"],
     [['frobnicate'], 'unknown command'],
-  ])('exits 2 with a one-line reason for %j', (argv, reason) => {
-    const result = run(...argv);
+  ])('exits 2 with a one-line reason for %j', async (argv, reason) => {
+    const result = await run(...argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(reason);
     expect(result.stderr.split('\n')).toHaveLength(1);
   });
 });
 
-describe('the mpgkit executable', () => {
+describe('the mpgkit executable', async () => {
   it('exits with the verdict code as a real process', async () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const exec = promisify(execFile);

@@ -1,6 +1,9 @@
 import { isMpgkitError, MpgkitErrorCode } from '../errors.ts';
 import { redact } from '../redact.ts';
 import { runBudgetCommand } from './budget-command.ts';
+import { runDoctorCommand } from './doctor-command.ts';
+import { runEnvCommand } from './env-command.ts';
+import { runExplainCommand } from './explain-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
 /** Top-level usage text of `mpgkit`. */
@@ -8,12 +11,18 @@ export const USAGE = `Usage: mpgkit <command> [options]
 
 Commands:
   budget    check a fleet's pool sizes against a plan's PgBouncer limits (mpgkit budget --help)
+  doctor    check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)
+  explain   explain a database error: cause, fix, whether a retry is safe
+  env       show the resolved settings (redacted) and what each ORM receives
 
 Options:
   -h, --help  show help`;
 
-const commands: Record<string, (args: readonly string[], io: CliIo) => number> = {
+const commands: Record<string, (args: readonly string[], io: CliIo) => number | Promise<number>> = {
   budget: runBudgetCommand,
+  doctor: runDoctorCommand,
+  explain: runExplainCommand,
+  env: runEnvCommand,
 };
 
 /**
@@ -22,10 +31,10 @@ const commands: Record<string, (args: readonly string[], io: CliIo) => number> =
  *
  * @example
  * ```ts
- * process.exitCode = runCli(process.argv.slice(2), processIo);
+ * process.exitCode = await runCli(process.argv.slice(2), processIo);
  * ```
  */
-export function runCli(argv: readonly string[], io: CliIo): number {
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout(USAGE);
@@ -37,7 +46,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return ExitCode.Usage;
   }
   try {
-    return run(rest, io);
+    return await run(rest, io);
   } catch (error) {
     return reportError(error, command, io);
   }
@@ -60,6 +69,6 @@ function reportError(error: unknown, command: string, io: CliIo): number {
     io.stderr(`mpgkit ${command}: ${(error as Error).message} (see mpgkit ${command} --help)`);
     return ExitCode.Usage;
   }
-  io.stderr(`mpgkit ${command}: unexpected error: ${redact(String((error as Error)?.message ?? error))}`);
+  io.stderr(`mpgkit ${command}: ${redact(String((error as Error)?.message ?? error))}`);
   return ExitCode.Failed;
 }

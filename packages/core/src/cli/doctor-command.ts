@@ -1,0 +1,306 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { defineDatabase, type Policy } from '../policy.ts';
+import type { PoolMode } from '../pool-budget.ts';
+import { checkPoolBudget } from '../pool-budget.ts';
+import { redactUrl } from '../redact.ts';
+import { parseGroupSpec } from './budget-command.ts';
+import { type CliIo, ExitCode } from './io.ts';
+
+/** Usage text of `mpgkit doctor`. */
+export const DOCTOR_USAGE = `Usage: mpgkit doctor [--mode session|transaction] [--plan <name> --group <name>=<machines>x<pool> ...] [--json]
+
+Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_DATABASE_URL):
+URLs, DNS (including AAAA), connecting to the pooled and direct URLs within the connect timeout, TLS,
+the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
+Needs the pg package. Exit codes: 0 no failure, 1 a check failed, 2 bad usage.`;
+
+/** One doctor check. */
+export interface DoctorCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
+  detail: string;
+}
+
+interface PgClient {
+  connect(): Promise<unknown>;
+  query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  connection?: { stream?: { encrypted?: boolean; getProtocol?: () => string | null } };
+}
+type PgModule = { Client: new (config: Record<string, unknown>) => PgClient };
+
+/**
+ * Runs `mpgkit doctor`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runDoctorCommand(['--mode', 'transaction'], processIo);
+ * ```
+ */
+export async function runDoctorCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      mode: { type: 'string' },
+      plan: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(DOCTOR_USAGE);
+    return ExitCode.Ok;
+  }
+  const pg = await loadPg();
+  const checks: DoctorCheck[] = [];
+  const add = (check: DoctorCheck) => {
+    checks.push(check);
+    if (!values.json) io.stdout(line(check));
+  };
+
+  let policy: Policy;
+  try {
+    policy = defineDatabase({
+      env: io.env,
+      ...(values.mode === undefined ? {} : { poolMode: values.mode as PoolMode }),
+      budgetCheck: 'off',
+      logger: {
+        warn: (message) => add({ name: 'urls', status: 'warn', detail: message.replace('[mpgkit] ', '') }),
+      },
+    });
+  } catch (error) {
+    add({ name: 'urls', status: 'fail', detail: (error as Error).message });
+    return finish(io, checks, values.json ?? false);
+  }
+  const { urls } = policy;
+  add({ name: 'pooled URL', status: 'ok', detail: redactUrl(urls.pooled) });
+  add(
+    urls.direct === undefined
+      ? {
+          name: 'direct URL',
+          status: 'fail',
+          detail: 'none: set DIRECT_DATABASE_URL (migrations, advisory locks and LISTEN need it)',
+        }
+      : { name: 'direct URL', status: 'ok', detail: `${redactUrl(urls.direct)} (${urls.directSource})` },
+  );
+
+  for (const [label, url] of [
+    ['pooled', urls.pooled],
+    ['direct', urls.direct],
+  ] as const) {
+    if (url !== undefined) add(await checkDns(label, new URL(url).hostname));
+  }
+  const pooled = await checkConnect(pg, policy, 'pooled', urls.pooled);
+  add(pooled.check);
+  if (urls.direct !== undefined) add((await checkConnect(pg, policy, 'direct', urls.direct)).check);
+
+  if (pooled.ok) {
+    add(await probePoolMode(pg, policy));
+    add(await checkRole(pg, policy));
+  }
+  add(checkBudget(policy, values.plan, values.group));
+  return finish(io, checks, values.json ?? false);
+}
+
+async function loadPg(): Promise<PgModule> {
+  try {
+    const module = (await import('pg')) as unknown as { default?: PgModule } & PgModule;
+    return module.default ?? module;
+  } catch {
+    throw new Error(
+      'mpgkit doctor connects with the pg package, which is not installed here: pnpm add -D pg',
+    );
+  }
+}
+
+function line(check: DoctorCheck): string {
+  const mark = { ok: '✓', warn: '!', fail: '✗', skip: '-' }[check.status];
+  return `${mark} ${check.name.padEnd(16)} ${check.detail}`;
+}
+
+function finish(io: CliIo, checks: DoctorCheck[], json: boolean): number {
+  const failed = checks.filter((check) => check.status === 'fail').length;
+  const warned = checks.filter((check) => check.status === 'warn').length;
+  if (json) io.stdout(JSON.stringify({ checks, failed, warned }, null, 2));
+  else io.stdout(`\n${failed} failed, ${warned} warnings`);
+  return failed > 0 ? ExitCode.Failed : ExitCode.Ok;
+}
+
+async function checkDns(label: string, host: string): Promise<DoctorCheck> {
+  const name = `DNS (${label})`;
+  if (isIP(host) !== 0 || host === 'localhost')
+    return { name, status: 'ok', detail: `${host} (no lookup needed)` };
+  try {
+    const addresses = await lookup(host, { all: true });
+    const v6 = addresses.filter((address) => address.family === 6).length;
+    const v4 = addresses.length - v6;
+    const detail = `${host}: ${v6} AAAA, ${v4} A`;
+    // Fly's private network is IPv6: a .flympg.net / .internal host without AAAA hangs on connect.
+    if (v6 === 0 && /\.(flympg\.net|internal)$/.test(host)) {
+      return {
+        name,
+        status: 'warn',
+        detail: `${detail}; Fly private addresses are IPv6: enable IPv6 lookups in the app`,
+      };
+    }
+    return { name, status: 'ok', detail };
+  } catch (error) {
+    return {
+      name,
+      status: 'fail',
+      detail: `${host} does not resolve (${(error as { code?: string }).code ?? 'error'}); on Fly, check IPv6 DNS (AAAA)`,
+    };
+  }
+}
+
+async function connect(pg: PgModule, policy: Policy, url: string, suffix: string): Promise<PgClient> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
+    application_name: `mpgkit-doctor${suffix}`,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function checkConnect(
+  pg: PgModule,
+  policy: Policy,
+  label: string,
+  url: string,
+): Promise<{ ok: boolean; check: DoctorCheck }> {
+  const name = `connect (${label})`;
+  const started = performance.now();
+  let client: PgClient | undefined;
+  try {
+    client = await connect(pg, policy, url, '');
+    await client.query('SELECT 1');
+    const ms = Math.round(performance.now() - started);
+    const stream = client.connection?.stream;
+    const tls = stream?.encrypted ? (stream.getProtocol?.() ?? 'TLS') : 'none';
+    const host = new URL(url).hostname;
+    const status = tls === 'none' && host.endsWith('.flympg.net') ? 'warn' : 'ok';
+    return {
+      ok: true,
+      check: {
+        name,
+        status,
+        detail: `${ms} ms, TLS: ${tls}${status === 'warn' ? ' (MPG offers TLS: add sslmode=require)' : ''}`,
+      },
+    };
+  } catch (error) {
+    const seconds = policy.connectTimeoutSeconds;
+    return {
+      ok: false,
+      check: {
+        name,
+        status: 'fail',
+        detail: `${policy.redact((error as Error).message)} (timeout ${seconds} s)`,
+      },
+    };
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
+
+// Client A runs a query and stays connected. Session mode pins A's server connection to A, so B gets
+// another one; transaction mode released it after A's query, and PgBouncer hands the most recently used
+// server connection to B. Three rounds: any shared backend means transaction mode.
+async function probePoolMode(pg: PgModule, policy: Policy): Promise<DoctorCheck> {
+  const name = 'pool mode';
+  try {
+    let shared = 0;
+    for (let round = 0; round < 3; round++) {
+      const a = await connect(pg, policy, policy.urls.pooled, ':probe');
+      const b = await connect(pg, policy, policy.urls.pooled, ':probe');
+      try {
+        const pidA = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const pidB = (await b.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        if (pidA === pidB) shared++;
+      } finally {
+        await Promise.all([a.end(), b.end()].map((p) => p.catch(() => undefined)));
+      }
+    }
+    const observed: PoolMode = shared > 0 ? 'transaction' : 'session';
+    if (observed !== policy.poolMode) {
+      return {
+        name,
+        status: 'warn',
+        detail: `the pooler behaves as ${observed} mode, but the policy says ${policy.poolMode}: set poolMode: '${observed}' (or --mode)`,
+      };
+    }
+    return {
+      name,
+      status: 'ok',
+      detail: `${observed} (probed: server connections ${shared > 0 ? 'shared across' : 'pinned to'} clients)`,
+    };
+  } catch (error) {
+    return { name, status: 'warn', detail: `could not probe: ${policy.redact((error as Error).message)}` };
+  }
+}
+
+// MPG roles (seed 001): Schema Admin can change the schema, Writer reads and writes data, Reader reads.
+// Apps should run as a Writer and keep Schema Admin for migrations.
+async function checkRole(pg: PgModule, policy: Policy): Promise<DoctorCheck> {
+  const name = 'runtime role';
+  let client: PgClient | undefined;
+  try {
+    client = await connect(pg, policy, policy.urls.pooled, ':role');
+    const { rows } = await client.query(`
+      SELECT current_user AS role, r.rolsuper AS superuser,
+             has_schema_privilege('public', 'CREATE') AS can_create,
+             (SELECT datdba = r.oid FROM pg_database WHERE datname = current_database()) AS owns_database,
+             has_table_privilege_any AS can_write
+        FROM pg_roles r,
+             LATERAL (SELECT bool_or(has_table_privilege(c.oid, 'INSERT')) AS has_table_privilege_any
+                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = 'public' AND c.relkind = 'r') w
+       WHERE r.rolname = current_user`);
+    const row = rows[0] ?? {};
+    const role = String(row.role);
+    if (row.superuser === true || row.can_create === true || row.owns_database === true) {
+      return {
+        name,
+        status: 'warn',
+        detail:
+          `"${role}" can change the schema (Schema Admin). Run the app as a Writer user (fly mpg users create) ` +
+          'and keep Schema Admin for migrations on the direct URL.',
+      };
+    }
+    return {
+      name,
+      status: 'ok',
+      detail: `"${role}" cannot change the schema (${row.can_write === false ? 'Reader' : 'Writer'})`,
+    };
+  } catch (error) {
+    return { name, status: 'warn', detail: `could not check: ${policy.redact((error as Error).message)}` };
+  } finally {
+    await client?.end().catch(() => undefined);
+  }
+}
+
+function checkBudget(policy: Policy, plan: string | undefined, groups: string[] | undefined): DoctorCheck {
+  const name = 'pool budget';
+  if (plan === undefined || groups === undefined || groups.length === 0) {
+    return {
+      name,
+      status: 'skip',
+      detail: 'give --plan and --group (e.g. --group app=3x10) to check the fleet against the plan',
+    };
+  }
+  const specs = groups
+    .map(parseGroupSpec)
+    .map((spec) => ({ ...spec, poolSize: spec.poolSize ?? policy.poolSize }));
+  const report = checkPoolBudget({ plan, poolMode: policy.poolMode, groups: specs });
+  const detail = `${report.peak} of ${report.limit} ${report.limitName} at peak (${report.verdict})`;
+  return {
+    name,
+    status: report.verdict === 'ok' ? 'ok' : report.verdict === 'reserve' ? 'warn' : 'fail',
+    detail,
+  };
+}

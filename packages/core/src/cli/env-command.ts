@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { defineDatabase, type Policy } from '../policy.ts';
+import { redactUrl } from '../redact.ts';
+import { type CliIo, ExitCode } from './io.ts';
+import { formatTable } from './table.ts';
+
+/** Usage text of `mpgkit env`. */
+export const ENV_USAGE = `Usage: mpgkit env [--mode session|transaction] [--group <name>] [--json]
+
+Shows the settings mpgkit resolves from the environment (DATABASE_URL, DIRECT_DATABASE_URL,
+FLY_PROCESS_GROUP, ...), passwords redacted, and the option each ORM receives them as.`;
+
+/**
+ * Runs `mpgkit env`.
+ *
+ * @example
+ * ```ts
+ * runEnvCommand(['--mode', 'transaction'], processIo);
+ * ```
+ */
+export function runEnvCommand(args: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      mode: { type: 'string' },
+      group: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(ENV_USAGE);
+    return ExitCode.Ok;
+  }
+  const warnings: string[] = [];
+  const policy = defineDatabase({
+    env: io.env,
+    ...(values.mode === undefined ? {} : { poolMode: values.mode as Policy['poolMode'] }),
+    ...(values.group === undefined ? {} : { processGroup: values.group }),
+    logger: { warn: (message) => warnings.push(message) },
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ policy, settings: settingsOf(policy), warnings }, null, 2));
+    return ExitCode.Ok;
+  }
+  const { urls } = policy;
+  io.stdout(
+    [
+      `pooled URL   ${redactUrl(urls.pooled)}  (${urls.pooledTarget})`,
+      `direct URL   ${urls.direct === undefined ? 'none: set DIRECT_DATABASE_URL for migrations and LISTEN' : `${redactUrl(urls.direct)}  (${urls.directSource})`}`,
+      `pool mode    ${policy.poolMode}   group ${policy.processGroup}   guard ${policy.transactionModeGuard}`,
+      '',
+      formatTable(
+        [
+          { header: 'setting' },
+          { header: 'value', align: 'right' },
+          { header: 'node-postgres (Kysely, Drizzle, Prisma 7)' },
+          { header: 'postgres.js' },
+          { header: 'Prisma 6 URL' },
+          { header: 'TypeORM' },
+        ],
+        settingsOf(policy).map((row) => [
+          row.setting,
+          row.value,
+          row.pg,
+          row.postgresJs,
+          row.prisma6,
+          row.typeorm,
+        ]),
+      ),
+      ...warnings.map((warning) => `\n${warning}`),
+    ].join('\n'),
+  );
+  return ExitCode.Ok;
+}
+
+function settingsOf(policy: Policy) {
+  const seconds = (value: number) => `${Number(value.toFixed(1))} s`;
+  return [
+    {
+      setting: 'pool size',
+      value: String(policy.poolSize),
+      pg: 'max',
+      postgresJs: 'max',
+      prisma6: 'connection_limit',
+      typeorm: 'poolSize',
+    },
+    {
+      setting: 'max lifetime',
+      value: `${seconds(policy.lifetime.minSeconds)}–${seconds(policy.lifetime.maxSeconds)}`,
+      pg: 'maxLifetimeSeconds (per connection)',
+      postgresJs: 'max_lifetime (function)',
+      prisma6: 'max_connection_lifetime',
+      typeorm: 'extra.maxLifetimeSeconds',
+    },
+    {
+      setting: 'idle timeout',
+      value: seconds(policy.idleTimeoutSeconds),
+      pg: 'idleTimeoutMillis',
+      postgresJs: 'idle_timeout',
+      prisma6: 'max_idle_connection_lifetime',
+      typeorm: 'extra.idleTimeoutMillis',
+    },
+    {
+      setting: 'connect timeout',
+      value: seconds(policy.connectTimeoutSeconds),
+      pg: 'connectionTimeoutMillis',
+      postgresJs: 'connect_timeout',
+      prisma6: 'connect_timeout',
+      typeorm: 'connectTimeoutMS',
+    },
+    {
+      setting: 'pool timeout',
+      value: seconds(policy.poolTimeoutSeconds),
+      pg: '(connectionTimeoutMillis)',
+      postgresJs: '-',
+      prisma6: 'pool_timeout',
+      typeorm: '-',
+    },
+    {
+      setting: 'named statements',
+      value: policy.namedPreparedStatements ? 'allowed' : 'off',
+      pg: policy.namedPreparedStatements ? '-' : 'sent unnamed',
+      postgresJs: `prepare: ${policy.namedPreparedStatements}`,
+      prisma6: policy.namedPreparedStatements ? '-' : 'pgbouncer=true',
+      typeorm: '- (never named)',
+    },
+    {
+      setting: 'application name',
+      value: policy.applicationName,
+      pg: 'application_name',
+      postgresJs: 'connection.application_name',
+      prisma6: '-',
+      typeorm: 'applicationName',
+    },
+  ];
+}

@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { explainError, type Orm } from '../connection-errors.ts';
+import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
+import { redact } from '../redact.ts';
+import { type CliIo, ExitCode } from './io.ts';
+
+const ORMS: readonly Orm[] = ['pg', 'prisma', 'kysely', 'drizzle', 'typeorm'];
+
+/** Usage text of `mpgkit explain`. */
+export const EXPLAIN_USAGE = `Usage: mpgkit explain "<error text>" [--orm pg|prisma|kysely|drizzle|typeorm] [--json]
+
+Explains a database error: what causes it, how to fix it (for your ORM), and whether a retry is safe.
+Exit codes: 0 explained, 1 unknown error text, 2 bad usage.`;
+
+/**
+ * Runs `mpgkit explain`.
+ *
+ * @example
+ * ```ts
+ * runExplainCommand(['prepared statement "s0" already exists', '--orm', 'prisma'], processIo);
+ * ```
+ */
+export function runExplainCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { orm: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(EXPLAIN_USAGE);
+    return ExitCode.Ok;
+  }
+  const text = positionals.join(' ').trim();
+  if (text === '')
+    throw new MpgkitError(MpgkitErrorCode.InvalidOption, 'Give the error text to explain, in quotes.');
+  const orm = values.orm as Orm | undefined;
+  if (orm !== undefined && !ORMS.includes(orm)) {
+    throw new MpgkitError(MpgkitErrorCode.InvalidOption, `--orm "${orm}" is not one of ${ORMS.join(', ')}.`);
+  }
+  const explanation = explainError(text, orm);
+  if (values.json) {
+    io.stdout(JSON.stringify(explanation ?? { id: null }, null, 2));
+  } else if (explanation === undefined) {
+    io.stdout(`Not a connection or pooler error mpgkit knows: "${redact(text).slice(0, 200)}".`);
+  } else {
+    const retry = {
+      safe: 'yes',
+      'if-idempotent': 'only if the work is idempotent (it may have run)',
+      never: 'no: fix the cause',
+    }[explanation.retry];
+    io.stdout(
+      [
+        explanation.title,
+        '',
+        `cause  ${explanation.cause}`,
+        `fix    ${explanation.fix}`,
+        `retry  ${retry}${explanation.transient ? ' (transient)' : ''}`,
+      ].join('\n'),
+    );
+  }
+  return explanation === undefined ? ExitCode.Failed : ExitCode.Ok;
+}

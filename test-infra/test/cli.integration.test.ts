@@ -1,0 +1,88 @@
+import { describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../packages/core/src/cli/run-cli.ts';
+import { freePort } from '../src/free-port.ts';
+import { attachStack } from '../src/index.ts';
+
+const stack = attachStack(inject('mpgkitStack'));
+
+async function mpgkit(env: Record<string, string>, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env });
+  const all = `${out.join('\n')}\n${err.join('\n')}`;
+  // No password of the stack, ever, in any output.
+  for (const secret of stack.secrets()) expect(all).not.toContain(secret);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const check = (stdout: string, name: string) => stdout.split('\n').find((line) => line.slice(2).startsWith(name)) ?? '';
+
+describe('mpgkit doctor against the local stack', () => {
+  it.each(['transaction', 'session'] as const)('names the pool mode of the %s PgBouncer', async (mode) => {
+    const { code, stdout } = await mpgkit(stack.envFor(mode), 'doctor', '--mode', mode);
+    expect(check(stdout, 'pool mode')).toMatch(new RegExp(`^✓ pool mode\\s+${mode}`));
+    expect(check(stdout, 'connect (pooled)')).toMatch(/^✓ .* ms, TLS: none/);
+    expect(check(stdout, 'connect (direct)')).toMatch(/^✓/);
+    expect(code).toBe(0);
+  });
+
+  it('warns when the policy declares another pool mode than the pooler has', async () => {
+    const { stdout } = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'session');
+    expect(check(stdout, 'pool mode')).toMatch(/^! pool mode\s+the pooler behaves as transaction mode/);
+  });
+
+  it('flags a schema-admin runtime role, and passes a Writer', async () => {
+    const admin = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'transaction');
+    expect(check(admin.stdout, 'runtime role')).toMatch(/^! runtime role\s+"fly-user" can change the schema/);
+    const writerEnv = { DATABASE_URL: stack.url('transaction', { user: 'writer' }), DIRECT_DATABASE_URL: stack.url('direct') };
+    const writer = await mpgkit(writerEnv, 'doctor', '--mode', 'transaction');
+    expect(check(writer.stdout, 'runtime role')).toMatch(/^✓ runtime role\s+"app_writer" cannot change the schema \(Writer\)/);
+  });
+
+  it('fails clearly, exit 1, when the direct URL is unreachable', async () => {
+    const closed = await freePort();
+    const env = { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: `postgresql://fly-user:Zq9-unreachable-pw@127.0.0.1:${closed}/fly-db` };
+    const { code, stdout } = await mpgkit(env, 'doctor', '--mode', 'transaction');
+    expect(check(stdout, 'connect (direct)')).toMatch(/^✗ connect \(direct\)\s+.*ECONNREFUSED/);
+    expect(stdout).not.toContain('Zq9-unreachable-pw');
+    expect(code).toBe(1);
+  });
+
+  it('checks the budget when given a plan and groups', async () => {
+    const { stdout } = await mpgkit(stack.envFor('session'), 'doctor', '--mode', 'session', '--plan', 'basic', '--group', 'web=3x10', '--group', 'worker=2x5');
+    expect(check(stdout, 'pool budget')).toMatch(/^✓ pool budget\s+40 of 50 max database connections/);
+  });
+
+  it('--json reports every check', async () => {
+    const { stdout } = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'transaction', '--json');
+    const report = JSON.parse(stdout);
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['pooled URL', 'direct URL', 'connect (pooled)', 'connect (direct)', 'pool mode', 'runtime role', 'pool budget']),
+    );
+    expect(report.failed).toBe(0);
+  });
+});
+
+describe('mpgkit explain and env', () => {
+  it('explain: a known error exits 0 with the ORM fix; unknown text exits 1', async () => {
+    const known = await mpgkit({}, 'explain', 'prepared statement "s0" already exists', '--orm', 'prisma');
+    expect(known.code).toBe(0);
+    expect(known.stdout).toMatch(/fix\s+Prisma 7: remove statementNameGenerator/);
+    expect((await mpgkit({}, 'explain', 'relation "users" does not exist')).code).toBe(1);
+    expect((await mpgkit({}, 'explain')).code).toBe(2);
+  });
+
+  it('explain never echoes a password pasted with the error', async () => {
+    const { stdout } = await mpgkit({}, 'explain', `connect to postgresql://u:${stack.secrets()[0]}@h/db: Connection terminated unexpectedly`);
+    expect(stdout).toContain('Connection terminated unexpectedly');
+  });
+
+  it('env: the resolved settings, redacted, and the option each ORM gets', async () => {
+    const { code, stdout } = await mpgkit(stack.envFor('transaction'), 'env', '--mode', 'transaction');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/pooled URL\s+postgresql:\/\/fly-user:\*\*\*@127\.0\.0\.1/);
+    expect(stdout).toMatch(/named statements\s+off\s+sent unnamed\s+prepare: false\s+pgbouncer=true/);
+    const json = JSON.parse((await mpgkit(stack.envFor('transaction'), 'env', '--json')).stdout);
+    expect(json.policy.urls.pooled).toContain('***');
+  });
+});
