@@ -15,7 +15,8 @@ async function mpgkit(env: Record<string, string>, ...argv: string[]) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-const check = (stdout: string, name: string) => stdout.split('\n').find((line) => line.slice(2).startsWith(name)) ?? '';
+const check = (stdout: string, name: string) =>
+  stdout.split('\n').find((line) => line.slice(2).startsWith(name)) ?? '';
 
 describe('mpgkit doctor against the local stack', () => {
   it.each(['transaction', 'session'] as const)('names the pool mode of the %s PgBouncer', async (mode) => {
@@ -34,14 +35,22 @@ describe('mpgkit doctor against the local stack', () => {
   it('flags a schema-admin runtime role, and passes a Writer', async () => {
     const admin = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'transaction');
     expect(check(admin.stdout, 'runtime role')).toMatch(/^! runtime role\s+"fly-user" can change the schema/);
-    const writerEnv = { DATABASE_URL: stack.url('transaction', { user: 'writer' }), DIRECT_DATABASE_URL: stack.url('direct') };
+    const writerEnv = {
+      DATABASE_URL: stack.url('transaction', { user: 'writer' }),
+      DIRECT_DATABASE_URL: stack.url('direct'),
+    };
     const writer = await mpgkit(writerEnv, 'doctor', '--mode', 'transaction');
-    expect(check(writer.stdout, 'runtime role')).toMatch(/^✓ runtime role\s+"app_writer" cannot change the schema \(Writer\)/);
+    expect(check(writer.stdout, 'runtime role')).toMatch(
+      /^✓ runtime role\s+"app_writer" cannot change the schema \(Writer\)/,
+    );
   });
 
   it('fails clearly, exit 1, when the direct URL is unreachable', async () => {
     const closed = await freePort();
-    const env = { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: `postgresql://fly-user:Zq9-unreachable-pw@127.0.0.1:${closed}/fly-db` };
+    const env = {
+      DATABASE_URL: stack.url('transaction'),
+      DIRECT_DATABASE_URL: `postgresql://fly-user:Zq9-unreachable-pw@127.0.0.1:${closed}/fly-db`,
+    };
     const { code, stdout } = await mpgkit(env, 'doctor', '--mode', 'transaction');
     expect(check(stdout, 'connect (direct)')).toMatch(/^✗ connect \(direct\)\s+.*ECONNREFUSED/);
     expect(stdout).not.toContain('Zq9-unreachable-pw');
@@ -49,7 +58,18 @@ describe('mpgkit doctor against the local stack', () => {
   });
 
   it('checks the budget when given a plan and groups', async () => {
-    const { stdout } = await mpgkit(stack.envFor('session'), 'doctor', '--mode', 'session', '--plan', 'basic', '--group', 'web=3x10', '--group', 'worker=2x5');
+    const { stdout } = await mpgkit(
+      stack.envFor('session'),
+      'doctor',
+      '--mode',
+      'session',
+      '--plan',
+      'basic',
+      '--group',
+      'web=3x10',
+      '--group',
+      'worker=2x5',
+    );
     expect(check(stdout, 'pool budget')).toMatch(/^✓ pool budget\s+40 of 50 max database connections/);
   });
 
@@ -57,7 +77,15 @@ describe('mpgkit doctor against the local stack', () => {
     const { stdout } = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'transaction', '--json');
     const report = JSON.parse(stdout);
     expect(report.checks.map((c: { name: string }) => c.name)).toEqual(
-      expect.arrayContaining(['pooled URL', 'direct URL', 'connect (pooled)', 'connect (direct)', 'pool mode', 'runtime role', 'pool budget']),
+      expect.arrayContaining([
+        'pooled URL',
+        'direct URL',
+        'connect (pooled)',
+        'connect (direct)',
+        'pool mode',
+        'runtime role',
+        'pool budget',
+      ]),
     );
     expect(report.failed).toBe(0);
   });
@@ -73,7 +101,11 @@ describe('mpgkit explain and env', () => {
   });
 
   it('explain never echoes a password pasted with the error', async () => {
-    const { stdout } = await mpgkit({}, 'explain', `connect to postgresql://u:${stack.secrets()[0]}@h/db: Connection terminated unexpectedly`);
+    const { stdout } = await mpgkit(
+      {},
+      'explain',
+      `connect to postgresql://u:${stack.secrets()[0]}@h/db: Connection terminated unexpectedly`,
+    );
     expect(stdout).toContain('Connection terminated unexpectedly');
   });
 

@@ -75,6 +75,7 @@ export {
   checkPgQuery,
   findSessionFeature,
   type GuardMode,
+  guardedClientClass,
   guardPgClient,
   guardPgPool,
   type SessionFeature,

@@ -278,3 +278,27 @@ export function guardPgClient(
     return query.apply(this, args);
   } as PgClientLike['query'];
 }
+
+/**
+ * A subclass of a node-postgres `Client` class whose instances carry the guard, for libraries that build
+ * their own pool but accept pg-pool's `Client` option (TypeORM's `extra`, a pool config).
+ *
+ * @example
+ * ```ts
+ * new pg.Pool({ ...config, Client: guardedClientClass(policy, pg.Client) });
+ * ```
+ */
+export function guardedClientClass<C extends new (...args: never[]) => PgClientLike>(
+  policy: Policy,
+  Client: C,
+  mode: GuardMode = policy.transactionModeGuard,
+): C {
+  if (mode === 'off') return Client;
+  const Base = Client as unknown as new (...args: unknown[]) => PgClientLike;
+  return class GuardedClient extends Base {
+    constructor(...args: unknown[]) {
+      super(...args);
+      guardPgClient(this, policy, mode);
+    }
+  } as unknown as C;
+}

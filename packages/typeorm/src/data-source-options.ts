@@ -1,5 +1,6 @@
 import type { Policy, PolicyLogger } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core';
+import { guardedClientClass, requireDirectUrl } from '@mpgkit/core';
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
 /** TypeORM's Postgres DataSource options (`type: 'postgres'`). */
@@ -24,7 +25,8 @@ interface PoolExtra {
  * `Object.assign({ connectionString, max, application_name, connectionTimeoutMillis, ... }, extra)`
  * (typeorm 1.1.1 driver/postgres/PostgresDriver.js `createPool`), so `extra` wins: an override that
  * weakens a safety setting (longer or no lifetime, longer or no idle timeout, a bigger pool than the
- * budget) is ignored with a warning; one that tightens it is kept. Statements are never named.
+ * budget) is ignored with a warning; one that tightens it is kept. Statements are never named. In
+ * transaction mode the transaction-mode guard (policy.transactionModeGuard) rides on `extra.Client`.
  *
  * @example
  * ```ts
@@ -32,7 +34,10 @@ interface PoolExtra {
  * ```
  */
 export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  return build(policy, policy.urls.pooled, policy.poolSize, '', overrides);
+  const options = build(policy, policy.urls.pooled, policy.poolSize, '', overrides);
+  if (policy.transactionModeGuard === 'off') return options;
+  // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option: the guard rides on it.
+  return { ...options, extra: { Client: guardedClientClass(policy, pg.Client), ...options.extra } };
 }
 
 /**

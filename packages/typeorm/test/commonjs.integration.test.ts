@@ -16,3 +16,24 @@ it('a CommonJS (NestJS-style) app require()s the package and builds a working Da
   });
   expect(JSON.parse(stdout)).toEqual({ body: 'from CommonJS' });
 });
+
+it('TypeORM queries go through the transaction-mode guard (extra.Client)', async () => {
+  const { defineDatabase } = await import('@mpgkit/core');
+  const { DataSource } = await import('typeorm');
+  const { typeormOptions } = await import('../src/index.ts');
+  const policy = defineDatabase({
+    env: stack.envFor('transaction'),
+    poolMode: 'transaction',
+    transactionModeGuard: 'throw',
+    logger: { warn() {} },
+  });
+  const dataSource = await new DataSource(typeormOptions(policy)).initialize();
+  try {
+    await expect(dataSource.query('LISTEN jobs')).rejects.toMatchObject({
+      message: expect.stringContaining('LISTEN cannot work through a transaction-mode PgBouncer'),
+    });
+    expect(await dataSource.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  } finally {
+    await dataSource.destroy();
+  }
+});
