@@ -1,4 +1,4 @@
-export { formatBudgetReport } from './cli/budget-command.ts';
+export { formatBudgetReport } from './budget-report-text.ts';
 export {
   classifyError,
   type ErrorClassification,

@@ -162,7 +162,7 @@ export interface Policy {
  */
 export function defineDatabase(options: DatabaseOptions = {}): Policy {
   const env = options.env ?? globalThis.process?.env ?? {};
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? consoleLogger;
   const random = options.random ?? Math.random;
   const urls = resolveConnectionUrls({ ...options, env });
   for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
@@ -323,6 +323,9 @@ function checkFleetBudget(
   logger.warn(`[mpgkit] ${message}`);
   return report;
 }
+
+// Node creates the `console` global lazily, at a cost of several ms of startup: touch it only to warn.
+const consoleLogger: PolicyLogger = { warn: (message) => console.warn(message) };
 
 function guardMode(value: GuardMode | undefined, poolMode: PoolMode, nodeEnv: string | undefined): GuardMode {
   if (value !== undefined && !['throw', 'warn', 'off'].includes(value)) {

@@ -18,6 +18,8 @@ export type LoadEvent =
 
 /** What a load run measured. */
 export interface LoadResult {
+  /** Epoch ms when the load began; timeline entries are relative to it. */
+  startedAt: number;
   ok: number;
   failed: number;
   /** Queries that returned a row other than the one asked for. */

@@ -12,7 +12,9 @@ const subject = (await import(config.module)) as SubjectModule;
 const policy = defineDatabase({ ...config.policyOptions, logger: { warn: () => undefined } });
 const client: AppClient = await subject.createAppClient(policy);
 
+const started = Date.now();
 const result: LoadResult = {
+  startedAt: started,
   ok: 0,
   failed: 0,
   wrongRows: 0,
@@ -21,7 +23,6 @@ const result: LoadResult = {
   timeline: [],
   probes: [],
 };
-const started = Date.now();
 let running = true;
 
 function record(error: unknown): void {

@@ -84,5 +84,14 @@ export class LoadRun {
 }
 
 function emptyResult(): LoadResult {
-  return { ok: 0, failed: 0, wrongRows: 0, errors: {}, latenciesMs: [], timeline: [], probes: [] };
+  return {
+    startedAt: 0,
+    ok: 0,
+    failed: 0,
+    wrongRows: 0,
+    errors: {},
+    latenciesMs: [],
+    timeline: [],
+    probes: [],
+  };
 }

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
+import { formatBudgetReport } from '../budget-report-text.ts';
 import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
 import type { CustomPlanLimits } from '../plans.ts';
 import {
-  type BudgetVerdict,
   checkPoolBudget,
   DEPLOY_STRATEGIES,
   type DeployStrategy,
-  type PoolBudgetReport,
   type PoolMode,
   type ProcessGroup,
   recommendPoolSizes,
@@ -135,62 +134,6 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
     return values.strict ? ExitCode.Failed : ExitCode.Ok;
   }
   return report.verdict === 'ok' ? ExitCode.Ok : ExitCode.Failed;
-}
-
-/**
- * The human-readable budget report: per-group table, normal and peak against the binding limit, the
- * arithmetic in words, and the verdict.
- *
- * @example
- * ```ts
- * console.log(formatBudgetReport(checkPoolBudget({ ... })));
- * ```
- */
-export function formatBudgetReport(report: PoolBudgetReport): string {
-  const rows = report.groups.map((group) => [
-    group.name,
-    String(group.machines),
-    String(group.processesPerMachine),
-    String(group.poolSize),
-    String(group.connections),
-    String(group.peakConnections),
-  ]);
-  rows.push(['total', '', '', '', String(report.total), String(report.peak)]);
-  const table = formatTable(
-    [
-      { header: 'group' },
-      { header: 'machines', align: 'right' },
-      { header: 'processes', align: 'right' },
-      { header: 'pool', align: 'right' },
-      { header: 'connections', align: 'right' },
-      { header: `peak (${report.deploy})`, align: 'right' },
-    ],
-    rows,
-  );
-  const reserve = report.reserve > 0 ? ` (+ reserve pool ${report.reserve})` : '';
-  return [
-    `Pool budget: plan ${report.plan.name}, ${report.poolMode} mode, ${report.deploy} deploy`,
-    '',
-    table,
-    '',
-    `limit   ${report.limitName}: ${report.limit}${reserve}`,
-    `normal  ${report.total} / ${report.limit}  ${verdictLabel(report.normalVerdict)}`,
-    `peak    ${report.peak} / ${report.limit}  ${verdictLabel(report.peakVerdict)}`,
-    '',
-    ...report.explanation,
-    '',
-    `verdict: ${verdictLabel(report.verdict)}${advice(report)}`,
-  ].join('\n');
-}
-
-function verdictLabel(verdict: BudgetVerdict): string {
-  return { ok: 'OK', reserve: 'RESERVE ONLY', over: 'OVER' }[verdict];
-}
-
-function advice(report: PoolBudgetReport): string {
-  if (report.verdict === 'ok') return ` (${report.headroom} connections to spare at peak)`;
-  const modeHint = report.poolMode === 'session' ? ', switch to transaction mode' : '';
-  return ` (run again with --recommend for pool sizes that fit${modeHint}, or choose a larger plan)`;
 }
 
 function printRecommendation(

@@ -1,0 +1,157 @@
+// Overhead: throughput of the mpgkit pg pool (guard off and on) against the seed's hand-written pg
+// pool, through the same transaction-mode PgBouncer, in interleaved rounds; reported as ratios.
+import { createPgPool, defineDatabase, guardPgClient, sendStatementsUnnamed } from '@mpgkit/core';
+import { type Stack, startStack } from '@mpgkit/test-infra';
+import pg from 'pg';
+import { renderChart } from './chart.ts';
+import { median, RESULTS_DIR, writeResult } from './results.ts';
+
+const ROUNDS = 15;
+const WORKERS = 8;
+const QUERIES_PER_WORKER = 150;
+
+type Variant = 'seed' | 'mpgkit, guard off' | 'mpgkit, guard on';
+
+function pools(stack: Stack): Record<Variant, pg.Pool> {
+  const env = stack.envFor('transaction');
+  const policy = (guard: 'off' | 'throw') =>
+    defineDatabase({
+      env,
+      poolMode: 'transaction',
+      poolSize: 10,
+      transactionModeGuard: guard,
+      logger: { warn() {} },
+    });
+  return {
+    // The seed guide's snippet, verbatim.
+    seed: new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      max: 10,
+      idleTimeoutMillis: 300_000,
+      maxLifetimeSeconds: 600,
+      connectionTimeoutMillis: 5_000,
+    }),
+    'mpgkit, guard off': createPgPool(policy('off'), pg.Pool),
+    'mpgkit, guard on': createPgPool(policy('throw'), pg.Pool),
+  };
+}
+
+// The guard's and the unnaming's own cost per query, without a network: a client whose query does
+// nothing, called with the app's usual statements (the guard caches verdicts per statement text).
+function guardCpuPerQuery(): { guardNs: number; unnameNs: number } {
+  const policy = defineDatabase({
+    env: { DATABASE_URL: 'postgresql://u:p@h:6432/db' },
+    poolMode: 'transaction',
+    logger: { warn() {} },
+  });
+  const statements = [
+    'SELECT * FROM users WHERE id = $1',
+    'UPDATE orders SET status = $1 WHERE id = $2',
+    'INSERT INTO events (kind) VALUES ($1)',
+  ];
+  const time = (client: { query: (config: unknown) => unknown }) => {
+    const n = 300_000;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) client.query({ text: statements[i % 3], values: [i] });
+    return Number(process.hrtime.bigint() - started) / n;
+  };
+  const bare = () => ({ on() {}, query: (_config: unknown) => undefined });
+  const guarded = bare();
+  guardPgClient(guarded, policy, 'throw');
+  const listeners: Array<(client: ReturnType<typeof bare>) => void> = [];
+  const unnamed = bare();
+  sendStatementsUnnamed({
+    on: (_event: string, listener: (client: ReturnType<typeof bare>) => void) => listeners.push(listener),
+  } as never);
+  for (const listener of listeners) listener(unnamed);
+  for (let i = 0; i < 3; i++) [time(bare()), time(guarded), time(unnamed)]; // warm up the JIT
+  const base = time(bare());
+  return {
+    guardNs: Math.max(0, Math.round(time(guarded) - base)),
+    unnameNs: Math.max(0, Math.round(time(unnamed) - base)),
+  };
+}
+
+async function round(pool: pg.Pool): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, worker) => {
+      for (let i = 0; i < QUERIES_PER_WORKER; i++)
+        await pool.query('SELECT $1::int AS n, $2::text AS s', [i, `w${worker}`]);
+    }),
+  );
+  return (WORKERS * QUERIES_PER_WORKER) / ((performance.now() - started) / 1000);
+}
+
+export async function runOverheadBench(log: (line: string) => void) {
+  const stack = await startStack();
+  const variants = pools(stack);
+  const names = Object.keys(variants) as Variant[];
+  const samples: Record<Variant, number[]> = { seed: [], 'mpgkit, guard off': [], 'mpgkit, guard on': [] };
+  try {
+    for (const name of names) await round(variants[name]); // warm-up: open every pool's connections
+    for (let r = 0; r < ROUNDS; r++) {
+      // Rotate the order each round, so drift on a noisy machine hits every variant alike.
+      for (const name of names.map((_, i) => names[(i + r) % names.length] as Variant))
+        samples[name].push(await round(variants[name]));
+    }
+  } finally {
+    await Promise.all(Object.values(variants).map((pool) => pool.end()));
+    await stack.down();
+  }
+  // Paired: each round's ratio compares runs made moments apart, under the same load on the machine.
+  const rows = names.map((name) => ({
+    variant: name,
+    medianQueriesPerSecond: Math.round(median(samples[name])),
+    ratioToSeed:
+      Math.round(median(samples[name].map((qps, r) => qps / (samples.seed[r] ?? qps))) * 1000) / 1000,
+    samples: samples[name].map(Math.round),
+  }));
+  const guardCpu = guardCpuPerQuery();
+  log(`  client-side cost per query: guard ${guardCpu.guardNs} ns, unnaming ${guardCpu.unnameNs} ns`);
+  for (const row of rows)
+    log(
+      `  ${row.variant.padEnd(20)} ${String(row.medianQueriesPerSecond).padStart(6)} q/s  ratio ${row.ratioToSeed}`,
+    );
+  writeResult('overhead', {
+    description: `${WORKERS} workers × ${QUERIES_PER_WORKER} parameterized queries per round, ${ROUNDS} rounds with the order rotated each round, through a transaction-mode PgBouncer; ratio = median of per-round ratios to the seed's pool. Targets: ≥ 0.98 guard off, ≥ 0.95 guard on.`,
+    targets: { 'mpgkit, guard off': 0.98, 'mpgkit, guard on': 0.95 },
+    rows,
+    clientSideCostPerQuery: guardCpu,
+  });
+  await renderChart(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: "Throughput relative to the seed's hand-written pg pool (median of paired per-round ratios)",
+      width: 420,
+      height: 180,
+      layer: [
+        {
+          data: { values: rows },
+          mark: 'bar',
+          encoding: {
+            y: { field: 'variant', type: 'nominal', title: null, sort: null },
+            x: {
+              field: 'ratioToSeed',
+              type: 'quantitative',
+              title: 'throughput ÷ seed',
+              scale: { domain: [0, 1.1] },
+            },
+          },
+        },
+        {
+          data: {
+            values: [
+              { target: 0.95, label: 'guard-on target 0.95' },
+              { target: 0.98, label: 'guard-off target 0.98' },
+            ],
+          },
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#c33' },
+          encoding: { x: { field: 'target', type: 'quantitative' } },
+        },
+      ],
+    },
+    `${RESULTS_DIR}overhead.svg`,
+  );
+  return rows;
+}

@@ -1,0 +1,40 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** Where results and charts go. */
+export const RESULTS_DIR: string = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** The machine a result was measured on, recorded beside every result. */
+export function machine() {
+  return {
+    date: new Date().toISOString(),
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    pgbouncer: '1.18 (Debian bookworm)',
+    postgres: '15 (Debian bookworm)',
+  };
+}
+
+/** Writes `results/<name>.json`. */
+export function writeResult(name: string, result: object): void {
+  writeFileSync(
+    `${RESULTS_DIR}${name}.json`,
+    `${JSON.stringify({ machine: machine(), ...result }, null, 2)}\n`,
+  );
+}
+
+/** Reads `results/<name>.json`. */
+export function readResult<T>(name: string): T {
+  return JSON.parse(readFileSync(`${RESULTS_DIR}${name}.json`, 'utf8')) as T;
+}
+
+/** The median of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
