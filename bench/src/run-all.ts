@@ -5,6 +5,7 @@ import { runDrainBench } from './drain.ts';
 import { runFleetBench } from './fleet.ts';
 import { runOverheadBench } from './overhead.ts';
 import { runStartupBench } from './startup.ts';
+import { writeSummary } from './summary.ts';
 
 const log = (line: string) => console.log(line);
 
@@ -27,3 +28,5 @@ for (const [name, run] of benches) {
   await run(log);
   log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; results/${name}.json, results/${name}.svg)`);
 }
+writeSummary();
+log('summary: results/summary.md');
