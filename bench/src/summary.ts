@@ -15,7 +15,9 @@ interface Machine {
 export function writeSummary(): string {
   const has = (name: string) => existsSync(`${RESULTS_DIR}${name}.json`);
   const lines: string[] = [];
-  const drain = has('drain') ? readResult<{ machine: Machine; rows: DrainRow[]; description: string }>('drain') : undefined;
+  const drain = has('drain')
+    ? readResult<{ machine: Machine; rows: DrainRow[]; description: string }>('drain')
+    : undefined;
   const machine = drain?.machine;
   if (machine) {
     lines.push(
@@ -24,27 +26,79 @@ export function writeSummary(): string {
     );
   }
   if (drain) {
-    lines.push('**Drain** ([chart](drain.svg)): ' + drain.description, '', '| client | queries ok | failed | crashed | latency p50 / p99 / max (ms) |', '|---|---:|---:|---|---|');
+    lines.push(
+      '**Drain** ([chart](drain.svg)): ' + drain.description,
+      '',
+      '| client | queries ok | failed | crashed | latency p50 / p99 / max (ms) |',
+      '|---|---:|---:|---|---|',
+    );
     for (const row of drain.rows) {
-      lines.push(`| ${row.subject} | ${row.ok} | ${row.failed} | ${row.crashed ? '**yes**' : 'no'} | ${row.latencyMs.p50} / ${row.latencyMs.p99} / ${row.latencyMs.max} |`);
+      lines.push(
+        `| ${row.subject} | ${row.ok} | ${row.failed} | ${row.crashed ? '**yes**' : 'no'} | ${row.latencyMs.p50} / ${row.latencyMs.p99} / ${row.latencyMs.max} |`,
+      );
     }
     lines.push('');
   }
   if (has('overhead')) {
-    const overhead = readResult<{ rows: Array<{ variant: string; medianQueriesPerSecond: number; ratioToSeed: number }>; clientSideCostPerQuery: { guardNs: number; unnameNs: number }; description: string }>('overhead');
-    lines.push('**Overhead** ([chart](overhead.svg)): ' + overhead.description, '', '| pool | median queries/s | ratio to the seed |', '|---|---:|---:|');
-    for (const row of overhead.rows) lines.push(`| ${row.variant} | ${row.medianQueriesPerSecond} | ${row.ratioToSeed} |`);
-    lines.push('', `Client-side cost per query, without a network: guard ${overhead.clientSideCostPerQuery.guardNs} ns, unnaming ${overhead.clientSideCostPerQuery.unnameNs} ns.`, '');
+    const overhead = readResult<{
+      rows: Array<{ variant: string; medianQueriesPerSecond: number; ratioToSeed: number }>;
+      clientSideCostPerQuery: { guardNs: number; unnameNs: number };
+      description: string;
+    }>('overhead');
+    lines.push(
+      '**Overhead** ([chart](overhead.svg)): ' + overhead.description,
+      '',
+      '| pool | median queries/s | ratio to the seed |',
+      '|---|---:|---:|',
+    );
+    for (const row of overhead.rows)
+      lines.push(`| ${row.variant} | ${row.medianQueriesPerSecond} | ${row.ratioToSeed} |`);
+    lines.push(
+      '',
+      `Client-side cost per query, without a network: guard ${overhead.clientSideCostPerQuery.guardNs} ns, unnaming ${overhead.clientSideCostPerQuery.unnameNs} ns.`,
+      '',
+    );
   }
   if (has('fleet')) {
-    const fleet = readResult<{ rows: Array<{ label: string; predicted: string; observed: string; served: number; starved: number; refused: number; connections: number }>; allMatch: boolean; description: string }>('fleet');
-    lines.push('**Fleet** ([chart](fleet.svg)): ' + fleet.description, '', '| fleet | core predicted | PgBouncer did | served | starved | refused |', '|---|---|---|---:|---:|---:|');
-    for (const row of fleet.rows) lines.push(`| ${row.label} | ${row.predicted} | ${row.observed} | ${row.served}/${row.connections} | ${row.starved} | ${row.refused} |`);
+    const fleet = readResult<{
+      rows: Array<{
+        label: string;
+        predicted: string;
+        observed: string;
+        served: number;
+        starved: number;
+        refused: number;
+        connections: number;
+      }>;
+      allMatch: boolean;
+      description: string;
+    }>('fleet');
+    lines.push(
+      '**Fleet** ([chart](fleet.svg)): ' + fleet.description,
+      '',
+      '| fleet | core predicted | PgBouncer did | served | starved | refused |',
+      '|---|---|---|---:|---:|---:|',
+    );
+    for (const row of fleet.rows)
+      lines.push(
+        `| ${row.label} | ${row.predicted} | ${row.observed} | ${row.served}/${row.connections} | ${row.starved} | ${row.refused} |`,
+      );
     lines.push('', `Verdict matches in every shape: **${fleet.allMatch ? 'yes' : 'no'}**.`, '');
   }
   if (has('startup')) {
-    const startup = readResult<{ medianBareMs: number; medianWithMpgkitMs: number; medianAddedMs: number; description: string; whereTheTimeGoes: string }>('startup');
-    lines.push(`**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms**.`, '', startup.whereTheTimeGoes, '');
+    const startup = readResult<{
+      medianBareMs: number;
+      medianWithMpgkitMs: number;
+      medianAddedMs: number;
+      description: string;
+      whereTheTimeGoes: string;
+    }>('startup');
+    lines.push(
+      `**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms**.`,
+      '',
+      startup.whereTheTimeGoes,
+      '',
+    );
   }
   const text = `${lines.join('\n')}\n`;
   writeFileSync(`${RESULTS_DIR}summary.md`, text);

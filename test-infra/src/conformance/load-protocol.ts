@@ -39,3 +39,8 @@ export interface LoadOutcome extends LoadResult {
   /** How the process ended, when it crashed (exit code or signal, and the last stderr lines). */
   crash?: string;
 }
+
+/** A load result with nothing counted yet. */
+export function emptyLoadResult(startedAt: number): LoadResult {
+  return { startedAt, ok: 0, failed: 0, wrongRows: 0, errors: {}, latenciesMs: [], timeline: [], probes: [] };
+}

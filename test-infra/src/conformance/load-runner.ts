@@ -2,7 +2,13 @@
 // the parent controls over IPC. If the subject lets a connection error go unhandled, this process
 // crashes, and the parent counts the crash.
 import { defineDatabase, redact } from '@mpgkit/core';
-import type { LoadCommand, LoadConfig, LoadEvent, LoadResult } from './load-protocol.ts';
+import {
+  emptyLoadResult,
+  type LoadCommand,
+  type LoadConfig,
+  type LoadEvent,
+  type LoadResult,
+} from './load-protocol.ts';
 import type { AppClient, SubjectModule } from './subject.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
@@ -13,16 +19,7 @@ const policy = defineDatabase({ ...config.policyOptions, logger: { warn: () => u
 const client: AppClient = await subject.createAppClient(policy);
 
 const started = Date.now();
-const result: LoadResult = {
-  startedAt: started,
-  ok: 0,
-  failed: 0,
-  wrongRows: 0,
-  errors: {},
-  latenciesMs: [],
-  timeline: [],
-  probes: [],
-};
+const result: LoadResult = emptyLoadResult(started);
 let running = true;
 
 function record(error: unknown): void {

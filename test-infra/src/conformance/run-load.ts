@@ -1,6 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LoadCommand, LoadConfig, LoadEvent, LoadOutcome, LoadResult } from './load-protocol.ts';
+import {
+  emptyLoadResult,
+  type LoadCommand,
+  type LoadConfig,
+  type LoadEvent,
+  type LoadOutcome,
+} from './load-protocol.ts';
 
 const RUNNER = fileURLToPath(new URL('./load-runner.ts', import.meta.url));
 
@@ -77,21 +83,8 @@ export class LoadRun {
         .filter((line) => line.trim() !== '')
         .slice(-12)
         .join(' | ')}`;
-      return { ...emptyResult(), crashed: true, crash };
+      return { ...emptyLoadResult(0), crashed: true, crash };
     }
     return { ...event.result, crashed: false };
   }
-}
-
-function emptyResult(): LoadResult {
-  return {
-    startedAt: 0,
-    ok: 0,
-    failed: 0,
-    wrongRows: 0,
-    errors: {},
-    latenciesMs: [],
-    timeline: [],
-    probes: [],
-  };
 }
