@@ -349,5 +349,3 @@ async function writeAuthFile(postgres: PostgresServer, path: string, logins: Sta
   });
   handToServiceUser(path);
 }
-
-export { POOLER_ADMIN_USER };

@@ -10,3 +10,24 @@ it('can be require()d from a CommonJS file', async () => {
   expect(JSON.parse(stdout)).toEqual({ prepared: false, total: 40 });
   expect(stderr).not.toContain('ExperimentalWarning');
 });
+
+// The bin an installed package exposes (package.json "bin": dist/cli.mjs), as `npx mpgkit` runs it.
+it('the built mpgkit bin runs and exits with the verdict', async () => {
+  const bin = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+  const args = [
+    'budget',
+    '--plan',
+    'basic',
+    '--mode',
+    'session',
+    '--group',
+    'web=3x10',
+    '--group',
+    'worker=2x5',
+  ];
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, ...args]);
+  expect(stdout).toContain('verdict: OK');
+  await expect(
+    promisify(execFile)(process.execPath, [bin, ...args, '--deploy', 'bluegreen']),
+  ).rejects.toMatchObject({ code: 1 });
+});
