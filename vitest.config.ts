@@ -4,5 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'test-infra*'],
+    reporters: ['default', './vitest.summary-reporter.ts'],
   },
 });

@@ -15,7 +15,14 @@ if (!(process.argv.includes('--if-missing') && existsSync(join(root, 'src/genera
     execFileSync(join(root, 'node_modules/.bin/prisma'), ['generate'], {
       cwd: root,
       stdio: 'inherit',
-      env: { PRISMA_SCHEMA_ENGINE_BINARY: standIn, PRISMA_HIDE_UPDATE_MESSAGE: '1', ...process.env },
+      // prisma.config.ts builds the policy, which needs a DATABASE_URL; generate never connects, so a
+      // placeholder does when none is set (a real one always wins).
+      env: {
+        PRISMA_SCHEMA_ENGINE_BINARY: standIn,
+        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+        DATABASE_URL: 'postgresql://generate:unused@pgbouncer.placeholder.flympg.net/unused',
+        ...process.env,
+      },
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
