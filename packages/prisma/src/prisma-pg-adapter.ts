@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import {
+  guardedClientClass,
   MpgkitError,
   MpgkitErrorCode,
   type PgPoolConfig,
@@ -31,7 +33,8 @@ export type PrismaPgClass<A> = new (config: PgPoolConfig, options?: PrismaPgOpti
  *
  * A config, not a Pool, is passed: adapter-pg checks `instanceof pg.Pool` against its own pg copy
  * (@prisma/adapter-pg 7.10.1 dist/index.mjs PrismaPgAdapterFactory), which an app's pg may not be.
- * The adapter then attaches its own listeners to the pool and to transaction connections.
+ * The adapter then attaches its own listeners to the pool and to transaction connections. In transaction
+ * mode the transaction-mode guard rides on the config's `Client` (pg-pool's option), when `pg` is installed.
  *
  * @throws {MpgkitError} `UNSAFE_ADAPTER_OPTION` for a `statementNameGenerator` in transaction mode (named
  * statements fail through a transaction pooler: 42P05, even on BEGIN).
@@ -55,12 +58,13 @@ export function prismaAdapter<A>(
   }
   const config = toPgPoolConfig(policy);
   const { url, schema } = prisma7Url(policy, config.connectionString);
+  const Client = guardedPgClient(policy);
   const report = (what: string) => (error: Error) =>
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
     );
   return new PrismaPg(
-    { ...config, connectionString: url },
+    { ...config, connectionString: url, ...(Client === undefined ? {} : { Client }) },
     {
       onPoolError: report('idle connection lost'),
       onConnectionError: report('connection lost'),
@@ -92,4 +96,23 @@ function prisma7Url(policy: Policy, url: string): { url: string; schema: string 
     );
   }
   return { url: cleaned, schema };
+}
+
+// adapter-pg builds `new pg.Pool(config)`, and pg-pool takes a `Client` class from its options: a guarded
+// subclass of pg's Client puts the guard on every connection. pg is loaded only when the guard is on, from
+// the app's own install (an optional peer: Prisma 7 apps have it, Prisma 6 apps need not).
+function guardedPgClient(policy: Policy): unknown {
+  if (policy.transactionModeGuard === 'off') return undefined;
+  let pg: {
+    Client: new (...args: never[]) => { on(event: 'error', listener: (error: Error) => void): unknown };
+  };
+  try {
+    pg = createRequire(import.meta.url)('pg');
+  } catch {
+    policy.logger.warn(
+      '[mpgkit] The transaction-mode guard needs the pg package next to @mpgkit/prisma; Prisma queries run unguarded.',
+    );
+    return undefined;
+  }
+  return guardedClientClass(policy, pg.Client);
 }

@@ -50,7 +50,7 @@ describe('prisma6Urls: the policy as Prisma 6 URL parameters', () => {
 
 describe('prismaAdapter (Prisma 7)', () => {
   it('passes the policy as a pg pool config, with error handlers', () => {
-    const adapter = prismaAdapter(policyFor('transaction'), RecordingPrismaPg);
+    const adapter = prismaAdapter(policyFor('session'), RecordingPrismaPg);
     expect(adapter.config).toEqual({
       connectionString: pooled,
       max: 7,
@@ -61,6 +61,14 @@ describe('prismaAdapter (Prisma 7)', () => {
     });
     expect(adapter.options.onPoolError).toBeTypeOf('function');
     expect(adapter.options.onConnectionError).toBeTypeOf('function');
+  });
+
+  it('puts the transaction-mode guard on the pool config in transaction mode (pg-pool Client option)', () => {
+    const guarded = prismaAdapter(policyFor('transaction'), RecordingPrismaPg).config as { Client?: unknown };
+    expect(guarded.Client).toBeTypeOf('function');
+    expect(
+      (prismaAdapter(policyFor('session'), RecordingPrismaPg).config as { Client?: unknown }).Client,
+    ).toBeUndefined();
   });
 
   it('refuses a statementNameGenerator in transaction mode, allows it in session mode', () => {
