@@ -1,4 +1,10 @@
-import { createListener, createPgPool, defineDatabase, type Notification } from '@mpgkit/core';
+import {
+  applicationNameFor,
+  createListener,
+  createPgPool,
+  defineDatabase,
+  type Notification,
+} from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledPolicyOptions } from '../src/conformance/scaled-policy.ts';
@@ -94,7 +100,7 @@ describe('createListener across proxy drains', () => {
       onNotification: (n) => received.push(n.payload),
       onError: (error) => errors.push(error),
     });
-    await stack.terminateBackends({ applicationName: `${policy.applicationName}:listen` });
+    await stack.terminateBackends({ applicationName: applicationNameFor(policy, 'listen') });
     await sleep(1000);
     const sent = await notifyStream(20, 10);
     await sleep(300);

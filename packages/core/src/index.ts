@@ -43,6 +43,7 @@ export {
 export { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 export { type CustomPlanLimits, MPG_PLANS, type MpgPlanName, type PlanLimits, resolvePlan } from './plans.ts';
 export {
+  applicationNameFor,
   type DatabaseOptions,
   defineDatabase,
   drawLifetime,

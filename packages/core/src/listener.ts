@@ -1,5 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
-import { type Policy, requireDirectUrl } from './policy.ts';
+import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
 
 /** A notification, as node-postgres delivers it. */
 export interface Notification {
@@ -81,7 +81,7 @@ export async function createListener(
   }
   const config: ListenClientConfig = {
     connectionString: requireDirectUrl(policy, 'LISTEN'),
-    application_name: `${policy.applicationName}:listen`.slice(0, 63),
+    application_name: applicationNameFor(policy, 'listen'),
     connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
   };
   const overlapMs = options.overlapMs ?? 250;

@@ -1,4 +1,4 @@
-import { type Policy, requireDirectUrl } from './policy.ts';
+import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
 
 /**
  * The node-postgres `PoolConfig` fields mpgkit sets, described structurally so core needs no `pg`.
@@ -44,13 +44,12 @@ export interface PgPoolConfigOptions {
 export function toPgPoolConfig(policy: Policy, options: PgPoolConfigOptions = {}): PgPoolConfig {
   const target = options.target ?? 'pooled';
   const connectionString = target === 'direct' ? requireDirectUrl(policy) : policy.urls.pooled;
-  const suffix = options.role === undefined ? '' : `:${options.role}`;
   return {
     connectionString,
     max: options.max ?? (target === 'direct' ? 1 : policy.poolSize),
     maxLifetimeSeconds: policy.maxLifetimeSeconds,
     idleTimeoutMillis: Math.round(policy.idleTimeoutSeconds * 1000),
     connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
-    application_name: `${policy.applicationName}${suffix}`.slice(0, 63),
+    application_name: applicationNameFor(policy, options.role),
   };
 }

@@ -2,7 +2,13 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { MpgkitErrorCode } from './errors.ts';
-import { type DatabaseOptions, defineDatabase, drawLifetime, requireDirectUrl } from './policy.ts';
+import {
+  applicationNameFor,
+  type DatabaseOptions,
+  defineDatabase,
+  drawLifetime,
+  requireDirectUrl,
+} from './policy.ts';
 
 const PASSWORD = 'Zq9-distinctive-pw';
 const env = {
@@ -146,5 +152,13 @@ describe('lifetime jitter (properties)', () => {
   it('drawLifetime clamps out-of-range random sources', () => {
     expect(drawLifetime({ minSeconds: 540, maxSeconds: 600 }, 7)).toBe(600);
     expect(drawLifetime({ minSeconds: 540, maxSeconds: 600 }, -1)).toBe(540);
+  });
+});
+
+describe('applicationNameFor', () => {
+  it('names a role after the policy, within the 63 bytes Postgres keeps', () => {
+    expect(applicationNameFor({ applicationName: 'shop:web' })).toBe('shop:web');
+    expect(applicationNameFor({ applicationName: 'shop:web' }, 'migrate')).toBe('shop:web:migrate');
+    expect(applicationNameFor({ applicationName: 'x'.repeat(60) }, 'listen')).toHaveLength(63);
   });
 });

@@ -245,6 +245,21 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
 }
 
 /**
+ * The application name a connection of this policy uses for a role: `mpgkit:web`, `mpgkit:web:migrate`,
+ * `mpgkit:web:listen`. Probes and `pg_stat_activity` tell the connections apart by it. Postgres keeps 63
+ * bytes of it (NAMEDATALEN − 1).
+ *
+ * @param role - What the connection is for. @default undefined (the app's own connections)
+ * @example
+ * ```ts
+ * applicationNameFor(policy, 'migrate'); // 'mpgkit:app:migrate'
+ * ```
+ */
+export function applicationNameFor(policy: Pick<Policy, 'applicationName'>, role?: string): string {
+  return (role === undefined ? policy.applicationName : `${policy.applicationName}:${role}`).slice(0, 63);
+}
+
+/**
  * Draws a lifetime in `[range.minSeconds, range.maxSeconds]` from a number in [0, 1): jitter only ever
  * shortens the lifetime, never past the maximum.
  *

@@ -1,4 +1,10 @@
-import { type Policy, PRISMA_URL_PARAMS, removeQueryParams, requireDirectUrl } from '@mpgkit/core';
+import {
+  applicationNameFor,
+  type Policy,
+  PRISMA_URL_PARAMS,
+  removeQueryParams,
+  requireDirectUrl,
+} from '@mpgkit/core';
 import type { DrizzleConfig } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
@@ -34,7 +40,7 @@ export function postgresJsOptions(
     connect_timeout: policy.connectTimeoutSeconds,
     prepare: direct || policy.namedPreparedStatements,
     connection: {
-      application_name: direct ? `${policy.applicationName}:migrate`.slice(0, 63) : policy.applicationName,
+      application_name: applicationNameFor(policy, direct ? 'migrate' : undefined),
     },
   };
 }

@@ -1,5 +1,5 @@
 // The conformance subject: a generated Prisma 7 client on @mpgkit/prisma's adapter.
-import { type Policy, requireDirectUrl } from '@mpgkit/core';
+import { applicationNameFor, type Policy, requireDirectUrl } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { prismaAdapter, prismaMigrateDatasource } from '../src/index.ts';
@@ -39,7 +39,7 @@ export function createMigrationClient(policy: Policy): MigrationClient {
     adapter: new PrismaPg({
       connectionString: url,
       max: 1,
-      application_name: `${policy.applicationName}:migrate`,
+      application_name: applicationNameFor(policy, 'migrate'),
     }),
   });
   return {

@@ -1,5 +1,5 @@
 import type { Policy, PolicyLogger } from '@mpgkit/core';
-import { guardedClientClass, requireDirectUrl } from '@mpgkit/core';
+import { applicationNameFor, guardedClientClass, requireDirectUrl } from '@mpgkit/core';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
@@ -34,7 +34,7 @@ interface PoolExtra {
  * ```
  */
 export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const options = build(policy, policy.urls.pooled, policy.poolSize, '', overrides);
+  const options = build(policy, policy.urls.pooled, policy.poolSize, undefined, overrides);
   if (policy.transactionModeGuard === 'off') return options;
   // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option: the guard rides on it.
   return { ...options, extra: { Client: guardedClientClass(policy, pg.Client), ...options.extra } };
@@ -54,7 +54,7 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
  * ```
  */
 export function typeormMigrationOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, ':migrate', overrides);
+  const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, 'migrate', overrides);
   return { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') };
 }
 
@@ -62,7 +62,7 @@ function build(
   policy: Policy,
   url: string,
   poolSize: number,
-  role: string,
+  role: string | undefined,
   overrides: PostgresOverrides,
 ): PostgresOptions {
   const warn = (message: string) => policy.logger.warn(`[mpgkit] TypeORM ${message}`);
@@ -96,7 +96,7 @@ function build(
     url: overrides.url ?? url,
     poolSize: safe.max,
     connectTimeoutMS: safe.connectionTimeoutMillis,
-    applicationName: overrides.applicationName ?? `${policy.applicationName}${role}`.slice(0, 63),
+    applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
     extra: { ...extra, ...safe },
   } as PostgresOptions;
 }

@@ -1,4 +1,4 @@
-import { defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
+import { applicationNameFor, defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
 import { backends, namedStatementsSeen, showClients, statementLogOffset } from '../probes.ts';
 import type { Stack } from '../stack.ts';
 import type { LoadOutcome } from './load-protocol.ts';
@@ -264,7 +264,7 @@ export async function migrationRouting(context: ScenarioContext): Promise<Migrat
             [key],
           );
           lockHeldByMigrationBackend = holders.length === 1 && holders[0]?.pid === own?.pid;
-          migrationSeenByPooler = (await pooledNames()).has(`${policy.applicationName}:migrate`);
+          migrationSeenByPooler = (await pooledNames()).has(applicationNameFor(policy, 'migrate'));
         }
         const [row] = await bounded(
           migration.query<{ ok: boolean }>(`SELECT pg_advisory_unlock(${key}) AS ok`),

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SEED_FLEET_BUDGET_ARGS } from '../../test/fixtures/seed-fleet.ts';
 import { runCli } from './run-cli.ts';
 
 async function run(...argv: string[]) {
@@ -11,19 +12,9 @@ async function run(...argv: string[]) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-const seed = [
-  'budget',
-  '--plan',
-  'basic',
-  '--mode',
-  'session',
-  '--group',
-  'web=3x10',
-  '--group',
-  'worker=2x5',
-];
+const seed = SEED_FLEET_BUDGET_ARGS;
 
-describe('mpgkit budget', async () => {
+describe('mpgkit budget', () => {
   it('shows 40 against the limit 50 and exits 0 for the seed fleet', async () => {
     const result = await run(...seed);
     expect(result.code).toBe(0);
@@ -120,7 +111,7 @@ describe('mpgkit budget', async () => {
   });
 });
 
-describe('the mpgkit executable', async () => {
+describe('the mpgkit executable', () => {
   it('exits with the verdict code as a real process', async () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const exec = promisify(execFile);
