@@ -1,6 +1,7 @@
 // Overhead: throughput of the mpgkit pg pool (guard off and on) against the seed's hand-written pg
 // pool, through the same transaction-mode PgBouncer, in interleaved rounds; reported as ratios.
-import { createPgPool, defineDatabase, guardPgClient, sendStatementsUnnamed } from '@mpgkit/core';
+import { createPgPool, defineDatabase } from '@mpgkit/core';
+import { guardPgClient, sendStatementsUnnamed } from '@mpgkit/core/adapter';
 import { type Stack, startStack } from '@mpgkit/test-infra';
 import pg from 'pg';
 import { renderChart } from './chart.ts';

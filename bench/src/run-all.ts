@@ -1,6 +1,4 @@
 // `pnpm bench`: every benchmark in one run, side by side; results in results/*.json and *.svg.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { runDrainBench } from './drain.ts';
 import { runFleetBench } from './fleet.ts';
 import { runOverheadBench } from './overhead.ts';
@@ -9,11 +7,6 @@ import { writeSummary } from './summary.ts';
 
 const log = (line: string) => console.log(line);
 
-// The Prisma subject needs its generated client.
-if (!existsSync(fileURLToPath(new URL('../../packages/prisma/test/generated/client.ts', import.meta.url)))) {
-  const { generatePrismaClient } = await import('../../packages/prisma/test/generate-client.ts');
-  generatePrismaClient();
-}
 const only = process.argv.slice(2);
 const benches: Array<[string, (log: (line: string) => void) => Promise<unknown>]> = [
   ['startup', runStartupBench],

@@ -7,6 +7,9 @@ export interface BenchSubject {
   module: string;
 }
 
+// Subjects are modules of other packages, reached through their exports (development-only entries, under
+// the @mpgkit/source condition the bench runs with), or files of the bench itself.
+const exported = (specifier: string) => fileURLToPath(import.meta.resolve(specifier));
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // The mpgkit clients are the adapters' conformance subjects: each builds its app client from a policy
@@ -15,25 +18,25 @@ export const DRAIN_SUBJECTS: readonly BenchSubject[] = [
   {
     name: 'mpgkit: pg Pool',
     kind: 'mpgkit',
-    module: at('../../test-infra/src/conformance/subjects/policy-pg-pool.ts'),
+    module: exported('@mpgkit/test-infra/subjects/policy-pg-pool'),
   },
-  { name: 'mpgkit: Kysely', kind: 'mpgkit', module: at('../../packages/kysely/test/kysely-subject.ts') },
+  { name: 'mpgkit: Kysely', kind: 'mpgkit', module: exported('@mpgkit/kysely/conformance-subject') },
   {
     name: 'mpgkit: Drizzle (pg)',
     kind: 'mpgkit',
-    module: at('../../packages/drizzle/test/node-postgres-subject.ts'),
+    module: exported('@mpgkit/drizzle/conformance-subject/node-postgres'),
   },
   {
     name: 'mpgkit: Drizzle (postgres.js)',
     kind: 'mpgkit',
-    module: at('../../packages/drizzle/test/postgres-js-subject.ts'),
+    module: exported('@mpgkit/drizzle/conformance-subject/postgres-js'),
   },
-  { name: 'mpgkit: TypeORM', kind: 'mpgkit', module: at('../../packages/typeorm/test/typeorm-subject.ts') },
-  { name: 'mpgkit: Prisma 7', kind: 'mpgkit', module: at('../../packages/prisma/test/prisma7-subject.ts') },
+  { name: 'mpgkit: TypeORM', kind: 'mpgkit', module: exported('@mpgkit/typeorm/conformance-subject') },
+  { name: 'mpgkit: Prisma 7', kind: 'mpgkit', module: exported('@mpgkit/prisma/conformance-subject') },
   {
     name: 'naive pg Pool',
     kind: 'naive',
-    module: at('../../test-infra/src/conformance/subjects/naive-pg-pool.ts'),
+    module: exported('@mpgkit/test-infra/subjects/naive-pg-pool'),
   },
   {
     name: 'pg Pool, listeners, no lifetime',

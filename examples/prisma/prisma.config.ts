@@ -1,11 +1,9 @@
 // Every Prisma CLI command (migrate deploy, db push, studio) uses datasource.url: the direct URL.
 // Prisma Migrate holds a session advisory lock, which a transaction pooler would orphan (P1002).
-import { prismaMigrateDatasource } from '@mpgkit/prisma';
+import { prismaConfig } from '@mpgkit/prisma';
 import { defineConfig } from 'prisma/config';
 import { policy } from './src/db-policy.ts';
 
-export default defineConfig({
-  schema: 'prisma/schema.prisma',
-  migrations: { path: 'prisma/migrations' },
-  datasource: prismaMigrateDatasource(policy),
-});
+export default defineConfig(
+  prismaConfig(policy, { schema: 'prisma/schema.prisma', migrations: { path: 'prisma/migrations' } }),
+);

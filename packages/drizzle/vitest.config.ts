@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: 'drizzle',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['../../test-infra/src/global-setup.ts'],
+    globalSetup: ['@mpgkit/test-infra/global-setup'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: 'prisma',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['./test/generate-client.ts', '../../test-infra/src/global-setup.ts'],
+    globalSetup: ['./test/generate-client.ts', '@mpgkit/test-infra/global-setup'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

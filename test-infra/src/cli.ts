@@ -1,12 +1,12 @@
 // `pnpm stack:up | stack:drain | stack:down`: the local MPG-shaped stack for apps and examples.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attachStack, type StackState, startStack } from './stack.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const home = join(repoRoot, '.mpgkit-stack');
+// State lives at the workspace root (the examples' READMEs source .mpgkit-stack/stack.env from there).
+const home = join(workspaceRoot(dirname(fileURLToPath(import.meta.url))), '.mpgkit-stack');
 const stateFile = join(home, 'state.json');
 const envFile = join(home, 'stack.env');
 
@@ -69,4 +69,11 @@ if (run === undefined) {
   process.exitCode = 2;
 } else {
   await run();
+}
+
+function workspaceRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  return process.cwd();
 }

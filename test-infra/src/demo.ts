@@ -2,14 +2,12 @@
 // the guide's example fleet, runs every example app through the pooled transaction-mode URL (migrations
 // on the direct URL), compares a naive pg pool with an mpgkit pool across a proxy drain, and tears
 // everything down. With DATABASE_URL: runs `mpgkit doctor` against that database instead.
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { checkPoolBudget, formatBudgetReport } from '@mpgkit/core';
-import { processIo } from '../../packages/core/src/cli/io.ts';
-import { runCli } from '../../packages/core/src/cli/run-cli.ts';
+import { processIo, runCli } from 'mpgkit';
 import { LoadRun } from './conformance/run-load.ts';
 import { scaledPolicyOptions } from './conformance/scaled-policy.ts';
+import { runExampleApp } from './example-apps.ts';
 import { type Stack, startStack } from './stack.ts';
 
 const started = Date.now();
@@ -66,17 +64,7 @@ async function demo(): Promise<void> {
 }
 
 async function runExample(stack: Stack, example: string, script: string): Promise<string> {
-  const cwd = fileURLToPath(new URL(`../../examples/${example}/`, import.meta.url));
-  const entry = process.env.npm_execpath;
-  const [file, args] =
-    entry && /\.(c?js|mjs)$/.test(entry)
-      ? [process.execPath, [entry, '-s', script]]
-      : ['pnpm', ['-s', script]];
-  const { stdout } = await promisify(execFile)(file, args, {
-    cwd,
-    env: { ...process.env, ...stack.env() },
-    timeout: 60_000,
-  });
+  const { stdout } = await runExampleApp(stack, example, script);
   return stdout
     .trim()
     .split('\n')

@@ -1,5 +1,5 @@
+import { runCli } from 'mpgkit';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../packages/core/src/cli/run-cli.ts';
 import { freePort } from '../src/free-port.ts';
 import { attachStack } from '../src/index.ts';
 

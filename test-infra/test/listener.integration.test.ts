@@ -1,10 +1,5 @@
-import {
-  applicationNameFor,
-  createListener,
-  createPgPool,
-  defineDatabase,
-  type Notification,
-} from '@mpgkit/core';
+import { createListener, createPgPool, defineDatabase, type Notification } from '@mpgkit/core';
+import { applicationNameFor } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledPolicyOptions } from '../src/conformance/scaled-policy.ts';

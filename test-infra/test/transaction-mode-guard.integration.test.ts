@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL } from '../../packages/core/test/fixtures/guard-corpus.ts';
+import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL } from '../src/guard-corpus.ts';
 import { attachStack, statementLogOffset } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
@@ -26,9 +26,10 @@ describe('the transaction-mode guard, through a real transaction-mode PgBouncer'
 
   it(`stops all ${UNSAFE_SQL.length} unsafe statements before they reach the server`, async () => {
     const offset = statementLogOffset(stack);
-    for (const [index, [sql]] of UNSAFE_SQL.entries()) {
-      await expect(pool.query(`${sql} /* guard-probe-${index} */`)).rejects.toMatchObject({
+    for (const [index, [sql, feature]] of UNSAFE_SQL.entries()) {
+      await expect(pool.query(`${sql} /* guard-probe-${index} */`), sql).rejects.toMatchObject({
         code: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
+        details: { feature: expect.stringContaining(feature) },
       });
     }
     await pool.query('SELECT 1 /* guard-probe-control */'); // proves the log marker is visible when sent

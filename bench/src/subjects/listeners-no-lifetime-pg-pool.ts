@@ -3,8 +3,8 @@
 // connections the proxy cuts at its hard stop take their queries with them.
 import type { Policy } from '@mpgkit/core';
 import type { AppClient } from '@mpgkit/test-infra/conformance';
+import { pgAppClient } from '@mpgkit/test-infra/subjects/policy-pg-pool';
 import pg from 'pg';
-import { pgAppClient } from '../../../test-infra/src/conformance/subjects/policy-pg-pool.ts';
 
 export function createAppClient(policy: Policy): AppClient {
   const pool = new pg.Pool({

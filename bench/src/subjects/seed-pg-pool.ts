@@ -3,8 +3,8 @@
 // scaled to the test proxy like everything else: lifetime = the drain window, idle = half of it.
 import type { Policy } from '@mpgkit/core';
 import type { AppClient } from '@mpgkit/test-infra/conformance';
+import { pgAppClient } from '@mpgkit/test-infra/subjects/policy-pg-pool';
 import pg from 'pg';
-import { pgAppClient } from '../../../test-infra/src/conformance/subjects/policy-pg-pool.ts';
 
 export function createAppClient(policy: Policy): AppClient {
   const scale = policy.drainWindowSeconds / 600;

@@ -9,12 +9,12 @@ const driver = process.env.DRIZZLE_DRIVER ?? 'node-postgres';
 let db: PgDatabase<PgQueryResultHKT>;
 let close: () => Promise<void>;
 if (driver === 'postgres-js') {
-  const { drizzlePostgresJs } = await import('@mpgkit/drizzle/postgres-js');
-  const client = drizzlePostgresJs(policy);
+  const { createDrizzle } = await import('@mpgkit/drizzle/postgres-js');
+  const client = createDrizzle(policy);
   [db, close] = [client, () => client.$client.end()];
 } else {
-  const { drizzleNodePostgres } = await import('@mpgkit/drizzle/node-postgres');
-  const client = drizzleNodePostgres(policy);
+  const { createDrizzle } = await import('@mpgkit/drizzle/node-postgres');
+  const client = createDrizzle(policy);
   [db, close] = [client, () => client.$client.end()];
 }
 

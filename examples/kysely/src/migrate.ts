@@ -1,11 +1,11 @@
 // The release command: migrations on the direct URL (Kysely's Migrator takes a session advisory lock).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { migrateToLatest } from '@mpgkit/kysely';
+import { runMigrations } from '@mpgkit/kysely';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
 import { policy } from './db-policy.ts';
 
-const result = await migrateToLatest(policy, Migrator, {
+const result = await runMigrations(policy, Migrator, {
   provider: new FileMigrationProvider({
     fs,
     path,

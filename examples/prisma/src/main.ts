@@ -1,10 +1,10 @@
 // The app: Prisma 7 through PgBouncer (transaction mode) with the policy's pool settings.
-import { prismaAdapter } from '@mpgkit/prisma';
+import { createPrisma } from '@mpgkit/prisma';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { policy } from './db-policy.ts';
 import { PrismaClient } from './generated/client.ts';
 
-const prisma = new PrismaClient({ adapter: prismaAdapter(policy, PrismaPg) });
+const prisma = createPrisma(policy, PrismaClient, PrismaPg);
 try {
   const visit = await prisma.visit.create({ data: { path: '/' } });
   const [first, total] = await prisma.$transaction([

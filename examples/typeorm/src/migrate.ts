@@ -1,13 +1,10 @@
-// The release command. TypeORM's migrations take no lock: runMigrationsWithLock serialises overlapping deploys.
-import { runMigrationsWithLock } from '@mpgkit/typeorm';
+// The release command. TypeORM's migrations take no lock: runMigrations holds one, so overlapping deploys
+// migrate once.
+import { runMigrations } from '@mpgkit/typeorm';
 import migrationDataSource from './data-source.ts';
+import { policy } from './db-policy.ts';
 
-await migrationDataSource.initialize();
-try {
-  const applied = await runMigrationsWithLock(migrationDataSource);
-  console.log(
-    `migrations applied (direct URL): ${applied.map((migration) => migration.name).join(', ') || 'none pending'}`,
-  );
-} finally {
-  await migrationDataSource.destroy();
-}
+const applied = await runMigrations(policy, migrationDataSource);
+console.log(
+  `migrations applied (direct URL): ${applied.map((migration) => migration.name).join(', ') || 'none pending'}`,
+);

@@ -1,5 +1,5 @@
-import { formatTable } from './cli/table.ts';
-import type { BudgetVerdict, PoolBudgetReport } from './pool-budget.ts';
+import type { BudgetVerdict, PoolBudgetReport } from './budget-types.ts';
+import { formatTable } from './text-table.ts';
 
 // No Node imports here: this module is part of the library entry, and loading node:util alone adds
 // ~6 ms to a process start (measured in bench/, startup).

@@ -1,3 +1,8 @@
+import { ADAPTER_ENTRIES, builderOf } from './adapter-entries.ts';
+
+const { kysely, drizzle, prisma, typeorm } = ADAPTER_ENTRIES;
+const postgresJs = ADAPTER_ENTRIES['drizzle-postgres-js'];
+
 /** ORMs whose fixes {@link explainError} can tailor. */
 export type Orm = 'pg' | 'prisma' | 'kysely' | 'drizzle' | 'typeorm';
 
@@ -53,13 +58,10 @@ const CATALOGUE: readonly KnownError[] = [
     fix: 'Disable named prepared statements in the client (mpgkit policies do this in transaction mode).',
     fixFor: {
       pg: 'Remove `name` from query configs, or build the pool with createPgPool (it sends names unnamed in transaction mode).',
-      prisma:
-        'Prisma 7: remove statementNameGenerator and use prismaAdapter(policy, PrismaPg). Prisma 6: use prisma6Urls (pgbouncer=true in transaction mode).',
-      kysely:
-        'Kysely never names statements: look for a raw pg client with `name` next to it, and build pools with createKysely.',
-      drizzle:
-        'node-postgres: drizzleNodePostgres sends .prepare() unnamed. postgres.js: prepare: false (postgresJsOptions).',
-      typeorm: 'TypeORM never names statements: look for raw driver queries with `name`; use typeormOptions.',
+      prisma: `Prisma 7: remove statementNameGenerator and use ${prisma.appClient}(policy, …). Prisma 6: use ${builderOf('prisma', 'prisma6Urls')} (pgbouncer=true in transaction mode).`,
+      kysely: `Kysely never names statements: look for a raw pg client with \`name\` next to it, and build the app client with ${kysely.appClient}.`,
+      drizzle: `node-postgres: ${drizzle.appClient} from ${drizzle.module} sends .prepare() unnamed. postgres.js: ${postgresJs.appClient} from ${postgresJs.module} sets prepare: false.`,
+      typeorm: `TypeORM never names statements: look for raw driver queries with \`name\`; build the DataSource with ${typeorm.appClient}.`,
     },
     transient: false,
     retry: 'never',
@@ -75,9 +77,8 @@ const CATALOGUE: readonly KnownError[] = [
     fix: 'Disable named prepared statements in the client (mpgkit policies do this in transaction mode).',
     fixFor: {
       pg: 'Remove `name` from query configs, or build the pool with createPgPool.',
-      prisma:
-        'Prisma 7: remove statementNameGenerator. Prisma 6 (classic engine, "s0 already exists"): use prisma6Urls, which adds pgbouncer=true.',
-      drizzle: 'postgres.js: prepare: false (postgresJsOptions); node-postgres: drizzleNodePostgres.',
+      prisma: `Prisma 7: remove statementNameGenerator. Prisma 6 (classic engine, "s0 already exists"): use ${builderOf('prisma', 'prisma6Urls')}, which adds pgbouncer=true.`,
+      drizzle: `postgres.js: ${postgresJs.appClient} from ${postgresJs.module} (prepare: false); node-postgres: ${drizzle.appClient} from ${drizzle.module}.`,
     },
     transient: false,
     retry: 'never',
@@ -111,8 +112,7 @@ const CATALOGUE: readonly KnownError[] = [
       'DateStyle, IntervalStyle, TimeZone and standard_conforming_strings pass).',
     fix: 'Remove statement_timeout / options / search_path from the connection settings; use SET LOCAL in a transaction or ALTER ROLE ... SET.',
     fixFor: {
-      drizzle:
-        'postgres.js sends unknown URL parameters (e.g. ?pgbouncer=true) as startup parameters: use postgresJsUrl(policy), which strips them.',
+      drizzle: `postgres.js sends unknown URL parameters (e.g. ?pgbouncer=true) as startup parameters: use ${postgresJs.appClient} (or ${builderOf('drizzle-postgres-js', 'postgresJsUrl')}), which strips them.`,
       pg: 'Remove statement_timeout, lock_timeout and options from the pg config and the URL.',
     },
     transient: false,

@@ -1,4 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+import type { ListenClientConfig, PgListenClientLike } from './pg-driver.ts';
 import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
 
 /** A notification, as node-postgres delivers it. */
@@ -7,26 +8,6 @@ export interface Notification {
   readonly payload: string;
   /** The sender's backend pid. */
   readonly processId: number;
-}
-
-/** The part of a node-postgres `Client` the listener uses (pg's `Client` satisfies it). */
-export interface PgListenClientLike {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-  on(
-    event: 'notification',
-    listener: (message: { channel: string; payload?: string; processId: number }) => void,
-  ): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'end', listener: () => void): unknown;
-}
-
-/** The config the listener gives the client constructor. */
-export interface ListenClientConfig {
-  connectionString: string;
-  application_name: string;
-  connectionTimeoutMillis: number;
 }
 
 /** Options of {@link createListener}. */

@@ -1,23 +1,5 @@
+import type { PgPoolConfig } from './pg-driver.ts';
 import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
-
-/**
- * The node-postgres `PoolConfig` fields mpgkit sets, described structurally so core needs no `pg`.
- * Names and units follow pg-pool 3.14 (https://github.com/brianc/node-postgres/tree/master/packages/pg-pool).
- */
-export interface PgPoolConfig {
-  /** The pooled (or direct) URL. pg lets its query parameters (e.g. `sslmode`) override other fields. */
-  connectionString: string;
-  /** Pool size. */
-  max: number;
-  /** Connection lifetime in seconds; fractions work (pg-pool uses `setTimeout(s * 1000)`). */
-  maxLifetimeSeconds: number;
-  /** Idle connections are closed after this long. */
-  idleTimeoutMillis: number;
-  /** Bounds opening a connection and waiting for a free pool slot (one knob in pg-pool). */
-  connectionTimeoutMillis: number;
-  /** Sent at startup; one of the few startup parameters PgBouncer accepts. */
-  application_name: string;
-}
 
 /** Options of {@link toPgPoolConfig}. */
 export interface PgPoolConfigOptions {

@@ -1,20 +1,7 @@
-import { type PgPoolConfig, type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
+import type { PgClientLike, PgPoolConfig, PgPoolLike } from './pg-driver.ts';
+import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
 import { guardPgPool } from './transaction-mode-guard.ts';
-
-/** The part of a node-postgres client the safety net uses. */
-export interface PgClientLike {
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  query?: (...args: never[]) => unknown;
-}
-
-/** The part of a node-postgres `Pool` the safety net uses (pg's own `Pool` satisfies it). */
-export interface PgPoolLike {
-  on(event: 'error', listener: (error: Error, client: PgClientLike) => void): unknown;
-  on(event: 'connect', listener: (client: PgClientLike) => void): unknown;
-  /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
-  options?: object;
-}
 
 /** Where a connection error was caught. */
 export type ConnectionErrorSite = 'idle' | 'checked-out';
@@ -63,6 +50,9 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
   return pool;
 }
 
+/** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */
+export type PgPoolOptions = PgPoolConfigOptions & PoolSafetyNetOptions;
+
 /**
  * Creates a node-postgres pool from a policy, with the safety net attached. Pass pg's `Pool` class, so
  * core itself needs no driver.
@@ -77,7 +67,7 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
 export function createPgPool<P extends PgPoolLike>(
   policy: Policy,
   Pool: new (config: PgPoolConfig) => P,
-  options: PgPoolConfigOptions & PoolSafetyNetOptions = {},
+  options: PgPoolOptions = {},
 ): P {
   const pool = attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
   // Only the pooled URL goes through PgBouncer; the direct URL is a real session where everything works.

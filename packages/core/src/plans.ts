@@ -1,4 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+import { requireWholeNumber } from './validation.ts';
 
 /** The PgBouncer connection limits of a plan. */
 export interface PlanLimits {
@@ -76,19 +77,8 @@ export function resolvePlan(input: string | CustomPlanLimits | PlanLimits): Plan
     }
     return found;
   }
-  const reservePool = input.reservePool ?? 0;
-  const checks: Array<[string, number, number]> = [
-    ['maxClientConnections', input.maxClientConnections, 1],
-    ['maxDatabaseConnections', input.maxDatabaseConnections, 1],
-    ['reservePool', reservePool, 0],
-  ];
-  for (const [field, value, min] of checks) {
-    if (!Number.isInteger(value) || value < min) {
-      throw new MpgkitError(
-        MpgkitErrorCode.InvalidOption,
-        `Custom plan ${field} must be a whole number ≥ ${min}, got ${String(value)}.`,
-      );
-    }
-  }
+  const reservePool = requireWholeNumber('Custom plan reservePool', input.reservePool ?? 0, 0);
+  requireWholeNumber('Custom plan maxClientConnections', input.maxClientConnections);
+  requireWholeNumber('Custom plan maxDatabaseConnections', input.maxDatabaseConnections);
   return plan(input.name ?? 'custom', input.maxClientConnections, input.maxDatabaseConnections, reservePool);
 }

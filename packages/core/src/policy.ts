@@ -1,3 +1,4 @@
+import type { PoolBudgetReport } from './budget-types.ts';
 import {
   type ConnectionUrls,
   type ResolveConnectionUrlsOptions,
@@ -5,15 +6,17 @@ import {
 } from './connection-url.ts';
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
+import { budgetOf } from './pool-budget.ts';
 import {
-  checkPoolBudget,
   type DeployStrategy,
-  type PoolBudgetReport,
+  type GuardMode,
   type PoolMode,
-  validatePoolMode,
-} from './pool-budget.ts';
+  parseDeployStrategy,
+  parseGuardMode,
+  parsePoolMode,
+} from './pooler.ts';
 import { REDACTED, redact, redactUrl } from './redact.ts';
-import type { GuardMode } from './transaction-mode-guard.ts';
+import { requirePositiveSeconds, requireWholeNumber } from './validation.ts';
 
 /**
  * The defaults from MPG's "Connect Your Client" guide (shared/seeds/000).
@@ -167,14 +170,17 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   const urls = resolveConnectionUrls({ ...options, env });
   for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
 
-  const poolMode = validatePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
+  const poolMode = parsePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
   const processGroup =
     options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? POLICY_DEFAULTS.processGroup;
-  const drainWindowSeconds = positive(
+  const drainWindowSeconds = requirePositiveSeconds(
     'drainWindowSeconds',
     options.drainWindowSeconds ?? POLICY_DEFAULTS.drainWindowSeconds,
   );
-  const maxLifetime = positive('maxLifetimeSeconds', options.maxLifetimeSeconds ?? drainWindowSeconds);
+  const maxLifetime = requirePositiveSeconds(
+    'maxLifetimeSeconds',
+    options.maxLifetimeSeconds ?? drainWindowSeconds,
+  );
   if (maxLifetime > drainWindowSeconds) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,
@@ -207,15 +213,15 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
     maxLifetimeSeconds: nextLifetimeSeconds(),
     lifetime,
     drainWindowSeconds,
-    idleTimeoutSeconds: positive(
+    idleTimeoutSeconds: requirePositiveSeconds(
       'idleTimeoutSeconds',
       options.idleTimeoutSeconds ?? POLICY_DEFAULTS.idleTimeoutSeconds,
     ),
-    connectTimeoutSeconds: positive(
+    connectTimeoutSeconds: requirePositiveSeconds(
       'connectTimeoutSeconds',
       options.connectTimeoutSeconds ?? POLICY_DEFAULTS.connectTimeoutSeconds,
     ),
-    poolTimeoutSeconds: positive(
+    poolTimeoutSeconds: requirePositiveSeconds(
       'poolTimeoutSeconds',
       options.poolTimeoutSeconds ?? POLICY_DEFAULTS.poolTimeoutSeconds,
     ),
@@ -293,7 +299,7 @@ export function requireDirectUrl(policy: Policy, purpose = 'migrations'): string
 
 function pickPoolSize(options: DatabaseOptions, processGroup: string): number {
   if (options.fleet === undefined)
-    return positiveInteger('poolSize', options.poolSize ?? POLICY_DEFAULTS.poolSize);
+    return requireWholeNumber('poolSize', options.poolSize ?? POLICY_DEFAULTS.poolSize);
   const group = options.fleet[processGroup];
   if (group === undefined) {
     throw new MpgkitError(
@@ -308,7 +314,7 @@ function pickPoolSize(options: DatabaseOptions, processGroup: string): number {
       `poolSize (${options.poolSize}) disagrees with fleet.${processGroup}.poolSize (${group.poolSize}). Set it in one place.`,
     );
   }
-  return positiveInteger(`fleet.${processGroup}.poolSize`, group.poolSize);
+  return requireWholeNumber(`fleet.${processGroup}.poolSize`, group.poolSize);
 }
 
 function checkFleetBudget(
@@ -318,10 +324,10 @@ function checkFleetBudget(
   logger: PolicyLogger,
 ): PoolBudgetReport | undefined {
   if (options.fleet === undefined || plan === undefined || options.budgetCheck === 'off') return undefined;
-  const report = checkPoolBudget({
+  const report = budgetOf({
     plan,
     poolMode,
-    deploy: options.deploy ?? 'rolling',
+    deploy: parseDeployStrategy(options.deploy ?? 'rolling'),
     directConnections: options.directConnections ?? 0,
     groups: Object.entries(options.fleet).map(([name, group]) => ({ name, ...group })),
   });
@@ -343,12 +349,7 @@ function checkFleetBudget(
 const consoleLogger: PolicyLogger = { warn: (message) => console.warn(message) };
 
 function guardMode(value: GuardMode | undefined, poolMode: PoolMode, nodeEnv: string | undefined): GuardMode {
-  if (value !== undefined && !['throw', 'warn', 'off'].includes(value)) {
-    throw new MpgkitError(
-      MpgkitErrorCode.InvalidOption,
-      `transactionModeGuard must be 'throw', 'warn' or 'off', got "${value}".`,
-    );
-  }
+  if (value !== undefined) parseGuardMode(value);
   if (poolMode === 'session') return 'off';
   // In production a false positive must not break a working query; in development the error teaches.
   return value ?? (nodeEnv === 'production' ? 'off' : 'throw');
@@ -361,24 +362,4 @@ function applicationName(explicit: string | undefined, app: string | undefined, 
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function positive(field: string, value: number): number {
-  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
-    throw new MpgkitError(
-      MpgkitErrorCode.InvalidOption,
-      `${field} must be a positive number of seconds, got ${String(value)}.`,
-    );
-  }
-  return value;
-}
-
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new MpgkitError(
-      MpgkitErrorCode.InvalidOption,
-      `${field} must be a whole number ≥ 1, got ${String(value)}.`,
-    );
-  }
-  return value;
 }

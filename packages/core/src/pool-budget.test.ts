@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MpgkitErrorCode } from './errors.ts';
-import { checkPoolBudget, type DeployStrategy, type PoolMode, recommendPoolSizes } from './pool-budget.ts';
+import { checkPoolBudget } from './pool-budget.ts';
+import { recommendPoolSizes } from './pool-size-recommendation.ts';
+import type { DeployStrategy, PoolMode } from './pooler.ts';
 
 const seedFleet = [
   { name: 'web', machines: 3, poolSize: 10 },

@@ -1,3 +1,3 @@
-// Driver-free helpers. The clients live in '@mpgkit/drizzle/node-postgres' and '@mpgkit/drizzle/postgres-js',
-// so an app installs only the driver it uses.
-export { drizzleKitCredentials } from './drizzle-kit-config.ts';
+// Driver-free: drizzle-kit's config. The clients live in '@mpgkit/drizzle/node-postgres' and
+// '@mpgkit/drizzle/postgres-js' (each re-exports this too), so an app installs only the driver it uses.
+export { type DrizzleKitDatabase, drizzleKitConfig } from './drizzle-kit-config.ts';

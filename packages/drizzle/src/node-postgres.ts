@@ -1,9 +1,18 @@
-import { createPgPool, type Policy, requireDirectUrl } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
+import { createPgPool } from '@mpgkit/core';
+import { requireDirectUrl } from '@mpgkit/core/adapter';
 import type { DrizzleConfig } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+
+export { type DrizzleKitDatabase, drizzleKitConfig } from './drizzle-kit-config.ts';
+
+/** A Drizzle database over a node-postgres pool, with the pool as `$client`. */
+export type DrizzleNodePostgres<TSchema extends Record<string, unknown>> = NodePgDatabase<TSchema> & {
+  $client: pg.Pool;
+};
 
 /**
  * Drizzle over a node-postgres pool built from the policy: pooled URL, pool size from the budget,
@@ -12,30 +21,33 @@ import pg from 'pg';
  * transaction mode the pool sends named queries unnamed, so `.prepare('name')` works through PgBouncer
  * (it is re-parsed per call instead of failing with `prepared statement "name" does not exist`).
  *
+ * @param config - Drizzle's own config (`schema`, `logger`, `casing`). @default {}
  * @example
  * ```ts
- * export const db = drizzleNodePostgres(policy, { schema });
+ * export const db = createDrizzle(policy, { schema });
  * ```
  */
-export function drizzleNodePostgres<TSchema extends Record<string, unknown> = Record<string, never>>(
+export function createDrizzle<TSchema extends Record<string, unknown> = Record<string, never>>(
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
-): NodePgDatabase<TSchema> & { $client: pg.Pool } {
+): DrizzleNodePostgres<TSchema> {
   return drizzle({ ...config, client: createPgPool(policy, pg.Pool) });
 }
 
 /**
  * Drizzle on the **direct** URL with one connection, for migrations and session work (advisory locks).
  *
+ * @param config - Drizzle's own config. @default {}
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
- * const migrationDb = drizzleNodePostgresDirect(policy);
+ * const migrationDb = createMigrationDrizzle(policy);
  * ```
  */
-export function drizzleNodePostgresDirect<TSchema extends Record<string, unknown> = Record<string, never>>(
+export function createMigrationDrizzle<TSchema extends Record<string, unknown> = Record<string, never>>(
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
-): NodePgDatabase<TSchema> & { $client: pg.Pool } {
+): DrizzleNodePostgres<TSchema> {
   requireDirectUrl(policy, 'Drizzle migrations');
   return drizzle({
     ...config,
@@ -47,13 +59,15 @@ export function drizzleNodePostgresDirect<TSchema extends Record<string, unknown
  * Applies pending migrations on the direct URL and closes the connection. Drizzle's `migrate()` takes no
  * lock and runs all pending migrations in one transaction.
  *
+ * @param config - Drizzle's migration config (`migrationsFolder`, `migrationsTable`).
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
- * await migrateNodePostgres(policy, { migrationsFolder: './drizzle' });
+ * await runMigrations(policy, { migrationsFolder: './drizzle' });
  * ```
  */
-export async function migrateNodePostgres(policy: Policy, config: MigrationConfig): Promise<void> {
-  const db = drizzleNodePostgresDirect(policy);
+export async function runMigrations(policy: Policy, config: MigrationConfig): Promise<void> {
+  const db = createMigrationDrizzle(policy);
   try {
     await migrate(db, config);
   } finally {

@@ -1,15 +1,17 @@
+import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
-  type Policy,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
-} from '@mpgkit/core';
+} from '@mpgkit/core/adapter';
 import type { DrizzleConfig } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+
+export { type DrizzleKitDatabase, drizzleKitConfig } from './drizzle-kit-config.ts';
 
 /** Which URL a postgres.js client uses. */
 export type PostgresJsTarget = 'pooled' | 'direct';
@@ -61,44 +63,58 @@ export function postgresJsUrl(policy: Policy, target: PostgresJsTarget = 'pooled
   return removeQueryParams(url, PRISMA_URL_PARAMS).url;
 }
 
+/** A Drizzle database over postgres.js, with the client as `$client`. */
+export type DrizzlePostgresJs<TSchema extends Record<string, unknown>> = PostgresJsDatabase<TSchema> & {
+  $client: postgres.Sql;
+};
+
 /**
- * A postgres.js client built from the policy ({@link postgresJsUrl} + {@link postgresJsOptions}).
+ * Drizzle over a postgres.js client built from the policy ({@link postgresJsUrl} +
+ * {@link postgresJsOptions}): pooled URL, `prepare: false` in transaction mode, a per-connection lifetime.
  *
+ * @param config - Drizzle's own config (`schema`, `logger`, `casing`). @default {}
  * @example
  * ```ts
- * const sql = createPostgresJsClient(policy);
+ * export const db = createDrizzle(policy, { schema });
  * ```
  */
-export function createPostgresJsClient(policy: Policy, target: PostgresJsTarget = 'pooled'): postgres.Sql {
-  return postgres(postgresJsUrl(policy, target), postgresJsOptions(policy, target));
+export function createDrizzle<TSchema extends Record<string, unknown> = Record<string, never>>(
+  policy: Policy,
+  config: DrizzleConfig<TSchema> = {},
+): DrizzlePostgresJs<TSchema> {
+  return drizzle({ ...config, client: postgres(postgresJsUrl(policy), postgresJsOptions(policy)) });
 }
 
 /**
- * Drizzle over a policy-built postgres.js client.
+ * Drizzle over postgres.js on the **direct** URL with one connection, for migrations and session work.
  *
+ * @param config - Drizzle's own config. @default {}
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
- * export const db = drizzlePostgresJs(policy, { schema });
+ * const migrationDb = createMigrationDrizzle(policy);
  * ```
  */
-export function drizzlePostgresJs<TSchema extends Record<string, unknown> = Record<string, never>>(
+export function createMigrationDrizzle<TSchema extends Record<string, unknown> = Record<string, never>>(
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
-  target: PostgresJsTarget = 'pooled',
-): PostgresJsDatabase<TSchema> & { $client: postgres.Sql } {
-  return drizzle({ ...config, client: createPostgresJsClient(policy, target) });
+): DrizzlePostgresJs<TSchema> {
+  const client = postgres(postgresJsUrl(policy, 'direct'), postgresJsOptions(policy, 'direct'));
+  return drizzle({ ...config, client });
 }
 
 /**
  * Applies pending migrations over postgres.js on the direct URL and closes the client.
  *
+ * @param config - Drizzle's migration config (`migrationsFolder`, `migrationsTable`).
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
- * await migratePostgresJs(policy, { migrationsFolder: './drizzle' });
+ * await runMigrations(policy, { migrationsFolder: './drizzle' });
  * ```
  */
-export async function migratePostgresJs(policy: Policy, config: MigrationConfig): Promise<void> {
-  const db = drizzlePostgresJs(policy, {}, 'direct');
+export async function runMigrations(policy: Policy, config: MigrationConfig): Promise<void> {
+  const db = createMigrationDrizzle(policy);
   try {
     await migrate(db, config);
   } finally {

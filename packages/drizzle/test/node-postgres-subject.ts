@@ -1,18 +1,18 @@
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { sql } from 'drizzle-orm';
-import { drizzleNodePostgres, drizzleNodePostgresDirect } from '../src/node-postgres.ts';
+import { createDrizzle, createMigrationDrizzle } from '../src/node-postgres.ts';
 import { drizzleAppClient } from './drizzle-operations.ts';
 
 const rowsOf = <R>(result: unknown) => (result as { rows: R[] }).rows;
 
 export function createAppClient(policy: Policy): AppClient {
-  const db = drizzleNodePostgres(policy);
+  const db = createDrizzle(policy);
   return drizzleAppClient(db, rowsOf, () => db.$client.end());
 }
 
 export function createMigrationClient(policy: Policy): MigrationClient {
-  const db = drizzleNodePostgresDirect(policy);
+  const db = createMigrationDrizzle(policy);
   return {
     query: async <R>(text: string) => rowsOf<R>(await db.execute(sql.raw(text))),
     close: () => db.$client.end(),

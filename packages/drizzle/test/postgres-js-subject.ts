@@ -1,19 +1,19 @@
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { sql } from 'drizzle-orm';
-import { drizzlePostgresJs } from '../src/postgres-js.ts';
+import { createDrizzle, createMigrationDrizzle } from '../src/postgres-js.ts';
 import { drizzleAppClient } from './drizzle-operations.ts';
 
 // postgres.js returns rows as an array (a RowList).
 const rowsOf = <R>(result: unknown) => [...(result as R[])];
 
 export function createAppClient(policy: Policy): AppClient {
-  const db = drizzlePostgresJs(policy);
+  const db = createDrizzle(policy);
   return drizzleAppClient(db, rowsOf, () => db.$client.end());
 }
 
 export function createMigrationClient(policy: Policy): MigrationClient {
-  const db = drizzlePostgresJs(policy, {}, 'direct');
+  const db = createMigrationDrizzle(policy);
   return {
     query: async <R>(text: string) => rowsOf<R>(await db.execute(sql.raw(text))),
     close: () => db.$client.end(),

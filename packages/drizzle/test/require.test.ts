@@ -4,13 +4,13 @@ import { expect, it } from 'vitest';
 
 it('can be require()d from CommonJS, every entry point', async () => {
   const script = `
-    const { drizzleKitCredentials } = require('@mpgkit/drizzle');
-    const { drizzleNodePostgres } = require('@mpgkit/drizzle/node-postgres');
+    const { drizzleKitConfig } = require('@mpgkit/drizzle');
+    const { createDrizzle } = require('@mpgkit/drizzle/node-postgres');
     const { postgresJsOptions } = require('@mpgkit/drizzle/postgres-js');
     const { defineDatabase } = require('@mpgkit/core');
     const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c1.flympg.net/fly-db' }, poolMode: 'transaction' });
-    const db = drizzleNodePostgres(policy);
-    process.stdout.write([drizzleKitCredentials(policy).url.includes('direct.c1'), postgresJsOptions(policy).prepare, typeof db.execute].join(' '));
+    const db = createDrizzle(policy);
+    process.stdout.write([drizzleKitConfig(policy).dbCredentials.url.includes('direct.c1'), postgresJsOptions(policy).prepare, typeof db.execute].join(' '));
     db.$client.end();
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {

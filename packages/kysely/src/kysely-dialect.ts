@@ -1,4 +1,5 @@
-import { createPgPool, type PgPoolConfigOptions, type Policy } from '@mpgkit/core';
+import { createPgPool, type Policy } from '@mpgkit/core';
+import type { PgPoolConfigOptions } from '@mpgkit/core/adapter';
 import { Kysely, type KyselyConfig, PostgresDialect, type PostgresDialectConfig } from 'kysely';
 import pg from 'pg';
 

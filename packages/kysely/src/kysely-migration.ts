@@ -1,4 +1,5 @@
-import { MpgkitError, MpgkitErrorCode, type Policy, requireDirectUrl } from '@mpgkit/core';
+import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
+import { requireDirectUrl } from '@mpgkit/core/adapter';
 import { Kysely, type KyselyConfig, type PostgresDialect } from 'kysely';
 import { dialectOn, type KyselyDialectOptions } from './kysely-dialect.ts';
 
@@ -35,7 +36,7 @@ export function createMigrationKysely<DB>(
 }
 
 /**
- * The part of Kysely's `Migrator` class {@link migrateToLatest} uses. It is passed in because it moved:
+ * The part of Kysely's `Migrator` class {@link runMigrations} uses. It is passed in because it moved:
  * `import { Migrator } from 'kysely'` up to 0.28, `from 'kysely/migration'` since 0.29.
  */
 export interface MigratorClass<Props> {
@@ -54,7 +55,7 @@ export interface MigrationOutcome {
 
 /**
  * Runs every pending migration on the direct URL and closes the connection: the one call a
- * `release_command` needs. Resolves with Kysely's result set.
+ * `release_command` needs. The Migrator's session lock and its transaction share the one direct connection. Resolves with Kysely's result set.
  *
  * @param Migrator - Kysely's `Migrator` (from `kysely/migration` since 0.29, from `kysely` before).
  * @param props - The Migrator's own props, without `db` (e.g. `provider`, `migrationTableName`).
@@ -63,10 +64,10 @@ export interface MigrationOutcome {
  * @example
  * ```ts
  * import { FileMigrationProvider, Migrator } from 'kysely/migration';
- * await migrateToLatest(policy, Migrator, { provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
+ * await runMigrations(policy, Migrator, { provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
  * ```
  */
-export async function migrateToLatest<Props extends object>(
+export async function runMigrations<Props extends object>(
   policy: Policy,
   Migrator: MigratorClass<Props>,
   props: Props,

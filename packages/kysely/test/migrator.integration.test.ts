@@ -4,7 +4,7 @@ import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { createKysely, migrateToLatest } from '../src/index.ts';
+import { createKysely, runMigrations } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
 // Kysely's Migrator lock: pg_advisory_lock(3853314791062309107), a bigint key split by pg_locks into
@@ -49,7 +49,7 @@ describe('Kysely migrations on the direct URL while the app goes through the tra
         served++;
       }
     })();
-    const result = await migrateToLatest(policy, Migrator, {
+    const result = await runMigrations(policy, Migrator, {
       provider: provider('kysely_items'),
       migrationTableName: 'kysely_migration_a',
       migrationLockTableName: 'kysely_migration_lock_a',

@@ -5,11 +5,11 @@ import { expect, it } from 'vitest';
 // A CommonJS app loads the built package through require(esm) (Node ≥ 22.12).
 it('can be require()d from CommonJS', async () => {
   const script = `
-    const { kyselyDialect, migrateToLatest } = require('@mpgkit/kysely');
+    const { kyselyDialect, runMigrations } = require('@mpgkit/kysely');
     const { defineDatabase } = require('@mpgkit/core');
     const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c1.flympg.net/fly-db' } });
     const dialect = kyselyDialect(policy);
-    process.stdout.write(dialect.constructor.name + ' ' + typeof migrateToLatest);
+    process.stdout.write(dialect.constructor.name + ' ' + typeof runMigrations);
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
     cwd: new URL('..', import.meta.url),

@@ -1,17 +1,27 @@
-import { type Policy, requireDirectUrl } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
+import { requireDirectUrl } from '@mpgkit/core/adapter';
 
 /**
- * The `datasource` of `prisma.config.ts` (Prisma 7): the **direct** URL. Every Prisma CLI command
- * (migrate, db push, studio) uses `datasource.url`, and Migrate holds a session advisory lock
- * (`pg_advisory_lock(72707369)`), which a transaction pooler orphans (P1002 on the next deploy).
+ * The configuration the Prisma CLI reads from `prisma.config.ts` (Prisma 7), with `datasource.url` on
+ * the **direct** URL. Every Prisma CLI command (migrate, db push, studio) uses `datasource.url`, and
+ * Migrate holds a session advisory lock (`pg_advisory_lock(72707369)`), which a transaction pooler orphans
+ * (P1002 on the next deploy). Everything else you pass (`schema`, `migrations`) is kept.
  *
+ * @param config - The rest of Prisma's config. @default {}
  * @throws {MpgkitError} `MISSING_DIRECT_URL` with what to set, instead of Prisma's own `env()` error.
  * @example
  * ```ts
  * // prisma.config.ts
- * export default defineConfig({ schema: 'prisma/schema.prisma', datasource: prismaMigrateDatasource(policy) });
+ * import { defineConfig } from 'prisma/config';
+ * export default defineConfig(prismaConfig(policy, { schema: 'prisma/schema.prisma' }));
  * ```
  */
-export function prismaMigrateDatasource(policy: Policy): { url: string } {
-  return { url: requireDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)') };
+export function prismaConfig<C extends object = Record<never, never>>(
+  policy: Policy,
+  config: C = {} as C,
+): Omit<C, 'datasource'> & { datasource: { url: string } } {
+  return {
+    ...config,
+    datasource: { url: requireDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)') },
+  };
 }

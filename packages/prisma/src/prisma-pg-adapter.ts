@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
+import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import {
   guardedClientClass,
-  MpgkitError,
-  MpgkitErrorCode,
   type PgPoolConfig,
-  type Policy,
+  type PgPoolConfigOptions,
   PRISMA_URL_PARAMS,
   removeQueryParams,
+  requireDirectUrl,
   toPgPoolConfig,
-} from '@mpgkit/core';
+} from '@mpgkit/core/adapter';
 
 /** The options of `@prisma/adapter-pg`'s `PrismaPg` that mpgkit sets or checks (7.x). */
 export interface PrismaPgOptionsLike {
@@ -49,16 +49,46 @@ export function prismaAdapter<A>(
   PrismaPg: PrismaPgClass<A>,
   options: PrismaPgOptionsLike = {},
 ): A {
-  if (options.statementNameGenerator !== undefined && !policy.namedPreparedStatements) {
+  return adapterOn(policy, PrismaPg, options, {});
+}
+
+/**
+ * {@link prismaAdapter} on the **direct** URL, one connection, unguarded (a direct connection is a real
+ * session): what Prisma Migrate connects to, for migrations and session work.
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
+ * @example
+ * ```ts
+ * const migrationPrisma = new PrismaClient({ adapter: prismaMigrationAdapter(policy, PrismaPg) });
+ * ```
+ */
+export function prismaMigrationAdapter<A>(
+  policy: Policy,
+  PrismaPg: PrismaPgClass<A>,
+  options: PrismaPgOptionsLike = {},
+): A {
+  requireDirectUrl(policy, 'Prisma migrations');
+  return adapterOn(policy, PrismaPg, options, { target: 'direct', max: 1, role: 'migrate' });
+}
+
+function adapterOn<A>(
+  policy: Policy,
+  PrismaPg: PrismaPgClass<A>,
+  options: PrismaPgOptionsLike,
+  target: PgPoolConfigOptions,
+): A {
+  const pooled = target.target !== 'direct';
+  if (pooled && options.statementNameGenerator !== undefined && !policy.namedPreparedStatements) {
     throw new MpgkitError(
       MpgkitErrorCode.UnsafeAdapterOption,
       'statementNameGenerator names every statement, and named statements fail through a transaction-mode ' +
         'PgBouncer (prepared statement "..." already exists / does not exist). Remove it, or use session mode.',
     );
   }
-  const config = toPgPoolConfig(policy);
+  const config = toPgPoolConfig(policy, target);
   const { url, schema } = prisma7Url(policy, config.connectionString);
-  const Client = guardedPgClient(policy);
+  // Only the pooled URL goes through PgBouncer: the guard has nothing to guard on the direct one.
+  const Client = pooled ? guardedPgClient(policy) : undefined;
   const report = (what: string) => (error: Error) =>
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
@@ -91,7 +121,7 @@ function prisma7Url(policy: Policy, url: string): { url: string; schema: string 
   for (const name of removed) {
     if (name === 'schema') continue;
     policy.logger.warn(
-      `[mpgkit] DATABASE_URL has the Prisma 6 parameter "${name}", which Prisma 7 ignores (its pool is a pg Pool). ` +
+      `[mpgkit] The database URL has the Prisma 6 parameter "${name}", which Prisma 7 ignores (its pool is a pg Pool). ` +
         `Use ${PRISMA_7_REPLACEMENTS[name] ?? 'the policy options'} instead; mpgkit removed it from the URL.`,
     );
   }

@@ -1,6 +1,14 @@
-import { defineDatabase, type PgPoolConfig, type PoolMode } from '@mpgkit/core';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { defineDatabase, type PoolMode } from '@mpgkit/core';
+import type { PgPoolConfig } from '@mpgkit/core/adapter';
 import { describe, expect, it, vi } from 'vitest';
-import { prismaMigrateDatasource } from './prisma-config.ts';
+import { prismaConfig } from './prisma-config.ts';
+import { runMigrations } from './prisma-migrate.ts';
 import { type PrismaPgOptionsLike, prismaAdapter } from './prisma-pg-adapter.ts';
 import { prisma6Urls } from './prisma6-urls.ts';
 
@@ -110,15 +118,47 @@ describe('prismaAdapter (Prisma 7)', () => {
   });
 });
 
-describe('prismaMigrateDatasource', () => {
-  it('gives Prisma Migrate the direct URL', () => {
-    expect(prismaMigrateDatasource(policyFor('transaction'))).toEqual({
-      url: pooled.replace('pgbouncer.', 'direct.'),
+describe('prismaConfig', () => {
+  it("gives Prisma's CLI the direct URL and keeps the rest of the config", () => {
+    expect(prismaConfig(policyFor('transaction'), { schema: 'prisma/schema.prisma' })).toEqual({
+      schema: 'prisma/schema.prisma',
+      datasource: { url: pooled.replace('pgbouncer.', 'direct.') },
     });
   });
   it('fails with what to set when there is no direct URL', () => {
-    expect(() => prismaMigrateDatasource(policyFor('transaction', 'postgresql://u:p@db.local/app'))).toThrow(
+    expect(() => prismaConfig(policyFor('transaction', 'postgresql://u:p@db.local/app'))).toThrow(
       /DIRECT_DATABASE_URL/,
     );
+  });
+});
+
+describe('runMigrations (prisma migrate deploy)', () => {
+  it('refuses before running anything when there is no direct URL', async () => {
+    await expect(
+      runMigrations(policyFor('transaction', 'postgresql://u:p@db.local/app')),
+    ).rejects.toMatchObject({
+      code: 'MISSING_DIRECT_URL',
+    });
+  });
+  it('says how to install the CLI when prisma is not installed where it runs', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'mpgkit-no-prisma-'));
+    writeFileSync(join(app, 'package.json'), '{"type":"module"}');
+    // A child without NODE_PATH: pnpm sets it for scripts, and it would find this repository's prisma.
+    const { NODE_PATH: _, ...env } = process.env;
+    const script = `
+      import { defineDatabase } from '@mpgkit/core';
+      import { runMigrations } from '@mpgkit/prisma';
+      const policy = defineDatabase({ env: { DATABASE_URL: ${JSON.stringify(pooled)} }, logger: { warn() {} } });
+      await runMigrations(policy, { cwd: ${JSON.stringify(app)} }).catch((error) =>
+        process.stdout.write(JSON.stringify({ code: error.code, message: error.message })));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@mpgkit/source', '--input-type=module', '-e', script],
+      { env, cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringContaining('npm install -D prisma'),
+    });
   });
 });

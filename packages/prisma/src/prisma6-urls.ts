@@ -1,4 +1,5 @@
-import { type Policy, requireDirectUrl } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
+import { requireDirectUrl } from '@mpgkit/core/adapter';
 
 /** The two URLs of a Prisma 6 `datasource` block. */
 export interface Prisma6Urls {

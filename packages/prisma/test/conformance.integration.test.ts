@@ -12,7 +12,7 @@ describe('the transaction-mode guard under Prisma 7', () => {
   it('refuses session-only SQL through the transaction pooler, lets Prisma work', async () => {
     const { defineDatabase } = await import('@mpgkit/core');
     const { PrismaPg } = await import('@prisma/adapter-pg');
-    const { prismaAdapter } = await import('../src/index.ts');
+    const { createPrisma } = await import('../src/index.ts');
     const { PrismaClient } = await import('./generated/client.ts');
     const env = attachStack(inject('mpgkitStack')).envFor('transaction');
     const policy = defineDatabase({
@@ -21,7 +21,7 @@ describe('the transaction-mode guard under Prisma 7', () => {
       transactionModeGuard: 'throw',
       logger: { warn() {} },
     });
-    const prisma = new PrismaClient({ adapter: prismaAdapter(policy, PrismaPg) });
+    const prisma = createPrisma(policy, PrismaClient, PrismaPg);
     try {
       await expect(prisma.$executeRawUnsafe('LISTEN jobs')).rejects.toThrow(
         /LISTEN cannot work through a transaction-mode PgBouncer/,

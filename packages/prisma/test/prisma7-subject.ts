@@ -1,12 +1,12 @@
 // The conformance subject: a generated Prisma 7 client on @mpgkit/prisma's adapter.
-import { applicationNameFor, type Policy, requireDirectUrl } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { prismaAdapter, prismaMigrateDatasource } from '../src/index.ts';
+import { createMigrationPrisma, createPrisma } from '../src/index.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export function createAppClient(policy: Policy): AppClient {
-  const prisma = new PrismaClient({ adapter: prismaAdapter(policy, PrismaPg) });
+  const prisma = createPrisma(policy, PrismaClient, PrismaPg);
   return {
     async echo(n, s) {
       const [row] = await prisma.$queryRaw<
@@ -30,18 +30,10 @@ export function createAppClient(policy: Policy): AppClient {
   };
 }
 
-// Prisma Migrate runs from the CLI (not here: no schema engine offline). What it would connect to is
-// prisma.config.ts's datasource.url; this client uses that URL, one connection, as Migrate does.
+// Prisma Migrate runs from the CLI (not here: no schema engine offline), on prisma.config.ts's
+// datasource.url (prismaConfig: the direct URL). This client is on the same URL, one connection.
 export function createMigrationClient(policy: Policy): MigrationClient {
-  const { url } = prismaMigrateDatasource(policy);
-  requireDirectUrl(policy);
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg({
-      connectionString: url,
-      max: 1,
-      application_name: applicationNameFor(policy, 'migrate'),
-    }),
-  });
+  const prisma = createMigrationPrisma(policy, PrismaClient, PrismaPg);
   return {
     query: <R>(sql: string) => prisma.$queryRawUnsafe<R[]>(sql),
     close: () => prisma.$disconnect(),

@@ -1,6 +1,6 @@
 import { defineDatabase } from '@mpgkit/core';
 import { describe, expect, it, vi } from 'vitest';
-import { typeormMigrationOptions, typeormOptions } from './data-source-options.ts';
+import { typeormCliConfig, typeormOptions } from './data-source-options.ts';
 
 const env = {
   DATABASE_URL: 'postgresql://u:Zq9-secret@pgbouncer.c1.flympg.net/fly-db',
@@ -53,10 +53,10 @@ describe('typeormOptions', () => {
   });
 });
 
-describe('typeormMigrationOptions', () => {
+describe('typeormCliConfig', () => {
   it('uses the direct URL, a pool of 2, one transaction for all migrations', () => {
     const { policy } = policyWith();
-    expect(typeormMigrationOptions(policy)).toMatchObject({
+    expect(typeormCliConfig(policy)).toMatchObject({
       url: 'postgresql://u:Zq9-secret@direct.c1.flympg.net/fly-db',
       poolSize: 2,
       migrationsTransactionMode: 'all',
@@ -69,8 +69,6 @@ describe('typeormMigrationOptions', () => {
       env: { DATABASE_URL: 'postgresql://u:p@db.local/app' },
       logger: { warn() {} },
     });
-    expect(() => typeormMigrationOptions(policy)).toThrow(
-      expect.objectContaining({ code: 'MISSING_DIRECT_URL' }),
-    );
+    expect(() => typeormCliConfig(policy)).toThrow(expect.objectContaining({ code: 'MISSING_DIRECT_URL' }));
   });
 });

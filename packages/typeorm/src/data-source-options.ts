@@ -1,5 +1,5 @@
 import type { Policy, PolicyLogger } from '@mpgkit/core';
-import { applicationNameFor, guardedClientClass, requireDirectUrl } from '@mpgkit/core';
+import { applicationNameFor, guardedClientClass, requireDirectUrl } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
@@ -41,19 +41,20 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
 }
 
 /**
- * DataSource options for migrations and the TypeORM CLI (`typeorm migration:run -d ...`): the **direct**
- * URL, `migrationsTransactionMode: 'all'` (all pending migrations in one transaction, rolled back
- * together), a pool of 2 (one connection can hold {@link runMigrationsWithLock}'s lock while the other
+ * The configuration the TypeORM CLI reads (`typeorm migration:run -d src/data-source.ts`, whose default
+ * export is a DataSource built from these options), also what {@link createMigrationDataSource} and
+ * {@link runMigrations} use: the **direct** URL, `migrationsTransactionMode: 'all'` (all pending migrations in one transaction, rolled back
+ * together), a pool of 2 (one connection can hold {@link runMigrations}' lock while the other
  * migrates).
  *
  * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
  * // data-source.migrate.ts, for `typeorm migration:run -d`
- * export default new DataSource({ ...typeormMigrationOptions(policy), migrations: ['dist/migrations/*.js'] });
+ * export default new DataSource({ ...typeormCliConfig(policy), migrations: ['dist/migrations/*.js'] });
  * ```
  */
-export function typeormMigrationOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
+export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
   const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, 'migrate', overrides);
   return { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') };
 }

@@ -1,8 +1,8 @@
 import { defineDatabase } from '@mpgkit/core';
 import { attachStack, scaledPolicyOptions } from '@mpgkit/test-infra';
-import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { expect, inject, it } from 'vitest';
-import { runMigrationsWithLock, typeormMigrationOptions } from '../src/index.ts';
+import { runMigrations } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
 
@@ -22,16 +22,11 @@ it('two overlapping deploys migrate once: the second waits for the lock, then fi
     logger: { warn() {} },
   });
   const deploy = async () => {
-    const dataSource = await new DataSource({
-      ...typeormMigrationOptions(policy),
+    const applied = await runMigrations(policy, {
       migrations: [CreateLedger1700000000000],
       migrationsTableName: 'typeorm_lock_test_migrations',
-    }).initialize();
-    try {
-      return (await runMigrationsWithLock(dataSource)).map((migration) => migration.name);
-    } finally {
-      await dataSource.destroy();
-    }
+    });
+    return applied.map((migration) => migration.name);
   };
   const [first, second] = await Promise.all([deploy(), deploy()]);
   expect([...first, ...second]).toEqual(['CreateLedger1700000000000']);

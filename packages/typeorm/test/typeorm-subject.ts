@@ -1,10 +1,9 @@
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
-import { DataSource } from 'typeorm';
-import { typeormMigrationOptions, typeormOptions } from '../src/index.ts';
+import { createDataSource, createMigrationDataSource } from '../src/index.ts';
 
 export async function createAppClient(policy: Policy): Promise<AppClient> {
-  const dataSource = await new DataSource(typeormOptions(policy)).initialize();
+  const dataSource = await createDataSource(policy).initialize();
   return {
     async echo(n, s) {
       return (await dataSource.query('SELECT $1::int AS n, $2::text AS s', [n, s]))[0];
@@ -23,7 +22,7 @@ export async function createAppClient(policy: Policy): Promise<AppClient> {
 }
 
 export async function createMigrationClient(policy: Policy): Promise<MigrationClient> {
-  const dataSource = await new DataSource(typeormMigrationOptions(policy)).initialize();
+  const dataSource = await createMigrationDataSource(policy).initialize();
   // Migrations and locks run on one QueryRunner: one real session on the direct URL.
   const runner = dataSource.createQueryRunner();
   await runner.connect();

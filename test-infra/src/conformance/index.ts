@@ -1,3 +1,4 @@
+export { describeAdapterEntries, missingEntries } from './adapter-entries.ts';
 export type { LoadOutcome, LoadResult } from './load-protocol.ts';
 export { LoadRun } from './run-load.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './scaled-policy.ts';

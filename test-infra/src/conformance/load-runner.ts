@@ -1,7 +1,8 @@
 // Child process of the fault scenarios: builds the subject's app client from a policy and runs a load
 // the parent controls over IPC. If the subject lets a connection error go unhandled, this process
 // crashes, and the parent counts the crash.
-import { defineDatabase, redact } from '@mpgkit/core';
+import { defineDatabase } from '@mpgkit/core';
+import { redact } from '@mpgkit/core/adapter';
 import {
   emptyLoadResult,
   type LoadCommand,

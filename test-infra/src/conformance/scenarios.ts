@@ -1,4 +1,5 @@
-import { applicationNameFor, defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
+import { defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
+import { applicationNameFor } from '@mpgkit/core/adapter';
 import { backends, namedStatementsSeen, showClients, statementLogOffset } from '../probes.ts';
 import type { Stack } from '../stack.ts';
 import type { LoadOutcome } from './load-protocol.ts';

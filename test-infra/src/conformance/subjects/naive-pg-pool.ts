@@ -1,6 +1,7 @@
 // Negative control: what an app writes by hand without mpgkit — a pg Pool on DATABASE_URL with the
 // library defaults: no lifetime, 10 s idle, no error listeners, max 10 whatever the budget says.
-import { applicationNameFor, type Policy } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
+import { applicationNameFor } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { AppClient, MigrationClient } from '../subject.ts';
 import { pgAppClient } from './policy-pg-pool.ts';

@@ -2,7 +2,8 @@
 // whose queries carry statement names, as `client.query({ name })` does. Each app connection names its own statement (as per-connection statement caches do), so through
 // a transaction pooler any query that lands on another server connection than the one that prepared it
 // fails with `prepared statement "..." does not exist`.
-import { attachPoolSafetyNet, type Policy, toPgPoolConfig } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
+import { attachPoolSafetyNet, toPgPoolConfig } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { AppClient } from '../subject.ts';
 import { pgAppClient } from './policy-pg-pool.ts';

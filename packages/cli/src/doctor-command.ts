@@ -1,10 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { defineDatabase, type Policy } from '../policy.ts';
-import type { PoolMode } from '../pool-budget.ts';
-import { checkPoolBudget } from '../pool-budget.ts';
-import { redactUrl } from '../redact.ts';
+import type { PoolMode } from '@mpgkit/core';
+import { checkPoolBudget, defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
 import { parseGroupSpec } from './budget-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 

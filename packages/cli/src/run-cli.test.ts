@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SEED_FLEET_BUDGET_ARGS } from '../../test/fixtures/seed-fleet.ts';
+import { SEED_FLEET_BUDGET_ARGS } from '../test/fixtures/seed-fleet.ts';
 import { runCli } from './run-cli.ts';
 
 async function run(...argv: string[]) {
@@ -114,12 +114,11 @@ describe('mpgkit budget', () => {
 describe('the mpgkit executable', () => {
   it('exits with the verdict code as a real process', async () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-    const exec = promisify(execFile);
-    const ok = await exec(process.execPath, [main, ...seed]);
+    const mpgkit = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--conditions=@mpgkit/source', main, ...args]);
+    const ok = await mpgkit(...seed);
     expect(ok.stdout).toContain('verdict: OK');
-    await expect(exec(process.execPath, [main, ...seed, '--deploy', 'bluegreen'])).rejects.toMatchObject({
-      code: 1,
-    });
-    await expect(exec(process.execPath, [main, 'budget', '--plan', 'x'])).rejects.toMatchObject({ code: 2 });
+    await expect(mpgkit(...seed, '--deploy', 'bluegreen')).rejects.toMatchObject({ code: 1 });
+    await expect(mpgkit('budget', '--plan', 'x')).rejects.toMatchObject({ code: 2 });
   });
 });

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
-import { defineDatabase, type Policy } from '../policy.ts';
-import { redactUrl } from '../redact.ts';
+import { defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
+import { ADAPTER_ENTRIES, formatTable } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
-import { formatTable } from './table.ts';
 
 /** Usage text of `mpgkit env`. */
 export const ENV_USAGE = `Usage: mpgkit env [--mode session|transaction] [--group <name>] [--json]
 
 Shows the settings mpgkit resolves from the environment (DATABASE_URL, DIRECT_DATABASE_URL,
-FLY_PROCESS_GROUP, ...), passwords redacted, and the option each ORM receives them as.`;
+FLY_PROCESS_GROUP, ...), passwords redacted, the option each ORM receives them as, and the
+adapter entries that hand them over.`;
 
 /**
  * Runs `mpgkit env`.
@@ -40,7 +40,9 @@ export function runEnvCommand(args: readonly string[], io: CliIo): number {
     logger: { warn: (message) => warnings.push(message) },
   });
   if (values.json) {
-    io.stdout(JSON.stringify({ policy, settings: settingsOf(policy), warnings }, null, 2));
+    io.stdout(
+      JSON.stringify({ policy, settings: settingsOf(policy), adapters: ADAPTER_ENTRIES, warnings }, null, 2),
+    );
     return ExitCode.Ok;
   }
   const { urls } = policy;
@@ -64,10 +66,12 @@ export function runEnvCommand(args: readonly string[], io: CliIo): number {
           row.value,
           row.pg,
           row.postgresJs,
-          row.prisma6,
+          row.classicEngineUrl,
           row.typeorm,
         ]),
       ),
+      '',
+      adapterTable(),
       ...warnings.map((warning) => `\n${warning}`),
     ].join('\n'),
   );
@@ -82,7 +86,7 @@ function settingsOf(policy: Policy) {
       value: String(policy.poolSize),
       pg: 'max',
       postgresJs: 'max',
-      prisma6: 'connection_limit',
+      classicEngineUrl: 'connection_limit',
       typeorm: 'poolSize',
     },
     {
@@ -90,7 +94,7 @@ function settingsOf(policy: Policy) {
       value: `${seconds(policy.lifetime.minSeconds)}–${seconds(policy.lifetime.maxSeconds)}`,
       pg: 'maxLifetimeSeconds (per connection)',
       postgresJs: 'max_lifetime (function)',
-      prisma6: 'max_connection_lifetime',
+      classicEngineUrl: 'max_connection_lifetime',
       typeorm: 'extra.maxLifetimeSeconds',
     },
     {
@@ -98,7 +102,7 @@ function settingsOf(policy: Policy) {
       value: seconds(policy.idleTimeoutSeconds),
       pg: 'idleTimeoutMillis',
       postgresJs: 'idle_timeout',
-      prisma6: 'max_idle_connection_lifetime',
+      classicEngineUrl: 'max_idle_connection_lifetime',
       typeorm: 'extra.idleTimeoutMillis',
     },
     {
@@ -106,7 +110,7 @@ function settingsOf(policy: Policy) {
       value: seconds(policy.connectTimeoutSeconds),
       pg: 'connectionTimeoutMillis',
       postgresJs: 'connect_timeout',
-      prisma6: 'connect_timeout',
+      classicEngineUrl: 'connect_timeout',
       typeorm: 'connectTimeoutMS',
     },
     {
@@ -114,7 +118,7 @@ function settingsOf(policy: Policy) {
       value: seconds(policy.poolTimeoutSeconds),
       pg: '(connectionTimeoutMillis)',
       postgresJs: '-',
-      prisma6: 'pool_timeout',
+      classicEngineUrl: 'pool_timeout',
       typeorm: '-',
     },
     {
@@ -122,7 +126,7 @@ function settingsOf(policy: Policy) {
       value: policy.namedPreparedStatements ? 'allowed' : 'off',
       pg: policy.namedPreparedStatements ? '-' : 'sent unnamed',
       postgresJs: `prepare: ${policy.namedPreparedStatements}`,
-      prisma6: policy.namedPreparedStatements ? '-' : 'pgbouncer=true',
+      classicEngineUrl: policy.namedPreparedStatements ? '-' : 'pgbouncer=true',
       typeorm: '- (never named)',
     },
     {
@@ -130,8 +134,30 @@ function settingsOf(policy: Policy) {
       value: policy.applicationName,
       pg: 'application_name',
       postgresJs: 'connection.application_name',
-      prisma6: '-',
+      classicEngineUrl: '-',
       typeorm: 'applicationName',
     },
   ];
+}
+
+// The four entries of every adapter, from core's table (never spelled here, so a rename cannot go stale).
+function adapterTable(): string {
+  return formatTable(
+    [
+      { header: 'ORM' },
+      { header: 'import from' },
+      { header: 'app (pooled URL)' },
+      { header: 'migrations (direct URL)' },
+      { header: 'runner' },
+      { header: 'CLI config' },
+    ],
+    Object.values(ADAPTER_ENTRIES).map((entry) => [
+      entry.orm,
+      entry.module,
+      entry.appClient,
+      entry.migrationClient,
+      entry.migrationRunner,
+      entry.cliConfig,
+    ]),
+  );
 }

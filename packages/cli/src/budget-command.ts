@@ -1,18 +1,17 @@
 import { parseArgs } from 'node:util';
-import { formatBudgetReport } from '../budget-report-text.ts';
-import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
-import type { CustomPlanLimits } from '../plans.ts';
 import {
+  type CustomPlanLimits,
   checkPoolBudget,
-  DEPLOY_STRATEGIES,
   type DeployStrategy,
+  formatBudgetReport,
+  MpgkitError,
+  MpgkitErrorCode,
   type PoolMode,
   type ProcessGroup,
   recommendPoolSizes,
-  validatePoolMode,
-} from '../pool-budget.ts';
+} from '@mpgkit/core';
+import { DEPLOY_STRATEGIES, formatTable, parsePoolMode } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
-import { formatTable } from './table.ts';
 
 /** Usage text of `mpgkit budget`. */
 export const BUDGET_USAGE = `Usage: mpgkit budget --plan <name> --mode <session|transaction> --group <name>=<machines>x<pool>[x<processes>] [...]
@@ -105,7 +104,7 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
   }
   const plan = planFrom(values);
   if (values.mode === undefined) throw usage('--mode is required: session or transaction.');
-  const poolMode = validatePoolMode(values.mode);
+  const poolMode = parsePoolMode(values.mode);
   const deploy = (values.deploy ?? 'rolling') as DeployStrategy;
   if (!DEPLOY_STRATEGIES.includes(deploy)) {
     throw usage(`--deploy "${values.deploy}" is not one of ${DEPLOY_STRATEGIES.join(', ')}.`);

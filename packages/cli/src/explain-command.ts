@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { explainError, type Orm } from '../connection-errors.ts';
-import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
-import { redact } from '../redact.ts';
+import { explainError, MpgkitError, MpgkitErrorCode, type Orm } from '@mpgkit/core';
+import { redact } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
 
 const ORMS: readonly Orm[] = ['pg', 'prisma', 'kysely', 'drizzle', 'typeorm'];

@@ -1,5 +1,5 @@
-import { isMpgkitError, MpgkitErrorCode } from '../errors.ts';
-import { redact } from '../redact.ts';
+import { isMpgkitError, MpgkitErrorCode } from '@mpgkit/core';
+import { redact } from '@mpgkit/core/adapter';
 import { runBudgetCommand } from './budget-command.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runEnvCommand } from './env-command.ts';

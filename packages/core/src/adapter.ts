@@ -1,0 +1,35 @@
+// @mpgkit/core/adapter: what adapter and tool authors need to turn a policy into a driver's options.
+// Apps import '@mpgkit/core'.
+
+export { ADAPTER_ENTRIES, type AdapterEntries, type AdapterName } from './adapter-entries.ts';
+export {
+  type ConnectionTarget,
+  type ConnectionUrls,
+  type DirectUrlSource,
+  PRISMA_URL_PARAMS,
+  parseConnectionUrl,
+  type ResolveConnectionUrlsOptions,
+  removeQueryParams,
+  resolveConnectionUrls,
+} from './connection-url.ts';
+export type {
+  ListenClientConfig,
+  PgClientLike,
+  PgListenClientLike,
+  PgPoolConfig,
+  PgPoolLike,
+} from './pg-driver.ts';
+export {
+  attachPoolSafetyNet,
+  type ConnectionErrorSite,
+  type PoolSafetyNetOptions,
+  sendStatementsUnnamed,
+} from './pg-pool.ts';
+export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
+export { resolvePlan } from './plans.ts';
+export { applicationNameFor, requireDirectUrl } from './policy.ts';
+export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';
+export { redact } from './redact.ts';
+export { type Column, formatTable } from './text-table.ts';
+export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
+export { requireWholeNumber } from './validation.ts';

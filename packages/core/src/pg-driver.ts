@@ -1,0 +1,53 @@
+// The node-postgres shapes mpgkit fills or calls, described structurally so core needs no `pg`
+// (as Kysely's postgres-dialect-config.ts does): pg's own Pool and Client satisfy them. Names and units
+// follow pg 8.23 / pg-pool 3.14 (https://github.com/brianc/node-postgres/tree/master/packages/pg-pool).
+
+/** The part of a node-postgres client mpgkit uses: its `error` event, and `query`, which the guard and unnamed statements wrap. */
+export interface PgClientLike {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  query?: (...args: never[]) => unknown;
+}
+
+/** The part of a node-postgres `Pool` mpgkit uses: its `error` and `connect` events and its options. */
+export interface PgPoolLike {
+  on(event: 'error', listener: (error: Error, client: PgClientLike) => void): unknown;
+  on(event: 'connect', listener: (client: PgClientLike) => void): unknown;
+  /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
+  options?: object;
+}
+
+/** The node-postgres `PoolConfig` fields mpgkit sets. */
+export interface PgPoolConfig {
+  /** The pooled (or direct) URL. pg lets its query parameters (e.g. `sslmode`) override other fields. */
+  connectionString: string;
+  /** Pool size. */
+  max: number;
+  /** Connection lifetime in seconds; fractions work (pg-pool uses `setTimeout(s * 1000)`). */
+  maxLifetimeSeconds: number;
+  /** Idle connections are closed after this long. */
+  idleTimeoutMillis: number;
+  /** Bounds opening a connection and waiting for a free pool slot (one knob in pg-pool). */
+  connectionTimeoutMillis: number;
+  /** Sent at startup; one of the few startup parameters PgBouncer accepts. */
+  application_name: string;
+}
+
+/** The part of a node-postgres `Client` the listener uses (pg's `Client` satisfies it). */
+export interface PgListenClientLike {
+  connect(): Promise<unknown>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string; processId: number }) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+}
+
+/** The config the listener gives the client constructor. */
+export interface ListenClientConfig {
+  connectionString: string;
+  application_name: string;
+  connectionTimeoutMillis: number;
+}

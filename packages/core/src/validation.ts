@@ -1,0 +1,71 @@
+import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+
+/**
+ * `value` when it is a safe whole number ≥ `min`; otherwise an `INVALID_OPTION` error naming `field`.
+ * The one whole-number rule for pool sizes, machine counts, plan limits and CLI counts.
+ *
+ * @param min - The smallest allowed value. @default 1
+ * @example
+ * ```ts
+ * requireWholeNumber('web.machines', 3); // 3
+ * requireWholeNumber('reservePool', 0, 0); // 0
+ * ```
+ */
+export function requireWholeNumber(field: string, value: unknown, min = 1): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${field} must be a whole number ≥ ${min}, got ${describe(value)}.`,
+      { details: { field } },
+    );
+  }
+  return value;
+}
+
+/**
+ * `value` when it is a positive, finite number of seconds; otherwise an `INVALID_OPTION` error.
+ *
+ * @example
+ * ```ts
+ * requirePositiveSeconds('idleTimeoutSeconds', 300); // 300
+ * ```
+ */
+export function requirePositiveSeconds(field: string, value: unknown): number {
+  if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${field} must be a positive number of seconds, got ${describe(value)}.`,
+      { details: { field } },
+    );
+  }
+  return value;
+}
+
+/**
+ * `value` when it is one of `allowed`; otherwise an `INVALID_OPTION` error listing them and saying where
+ * the right value is found.
+ *
+ * @example
+ * ```ts
+ * requireOneOf('Pool mode', 'session', ['session', 'transaction'], 'the Pooler Settings show it');
+ * ```
+ */
+export function requireOneOf<T extends string>(
+  what: string,
+  value: unknown,
+  allowed: readonly T[],
+  hint?: string,
+): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  const list = allowed.map((item) => `"${item}"`).join(', ');
+  throw new MpgkitError(
+    MpgkitErrorCode.InvalidOption,
+    `${what} ${describe(value)} is not valid. Use one of ${list}${hint === undefined ? '' : ` (${hint})`}.`,
+  );
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `"${value.slice(0, 40)}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  return typeof value;
+}

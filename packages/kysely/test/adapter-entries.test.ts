@@ -1,0 +1,3 @@
+import { describeAdapterEntries } from '@mpgkit/test-infra/conformance';
+
+describeAdapterEntries('kysely', () => import('@mpgkit/kysely'));
