@@ -57,6 +57,23 @@ describe('mpgkit doctor against the local stack', () => {
     expect(code).toBe(1);
   });
 
+  it('names a wrong password as such, with the fix, not as a timeout or a protocol violation', async () => {
+    const wrong = (url: string) => Object.assign(new URL(url), { password: 'Zq9-wrong-password' }).href;
+    const env = {
+      DATABASE_URL: wrong(stack.url('transaction')),
+      DIRECT_DATABASE_URL: wrong(stack.url('direct')),
+    };
+    const { code, stdout } = await mpgkit(env, 'doctor', '--mode', 'transaction');
+    expect(check(stdout, 'connect (pooled)')).toMatch(
+      /^✗ .*SASL authentication failed: password authentication failed/,
+    );
+    expect(check(stdout, 'connect (direct)')).toMatch(/^✗ .*password authentication failed for user/);
+    expect(check(stdout, 'connect (pooled)')).toContain('Connect tab');
+    expect(stdout).not.toMatch(/timeout|prepared statements/i);
+    expect(stdout).not.toContain('Zq9-wrong-password');
+    expect(code).toBe(1);
+  });
+
   it('checks the budget when given a plan and groups', async () => {
     const { stdout } = await mpgkit(
       stack.envFor('session'),

@@ -92,6 +92,19 @@ describe('explainError on real errors from the stack', () => {
     });
   });
 
+  it('a wrong password: 28P01 directly, 08P01 "SASL authentication failed" through PgBouncer', async () => {
+    const wrong = (url: string) => Object.assign(new URL(url), { password: 'not-the-password' }).href;
+    for (const route of ['direct', 'transaction', 'session'] as const) {
+      const error = await errorOf(() => connected(wrong(stack.url(route))));
+      expect((error as { code?: string }).code).toBe(route === 'direct' ? '28P01' : '08P01');
+      expect(explainError(error), route).toMatchObject({
+        id: 'password-authentication-failed',
+        phase: 'config',
+        retry: 'never',
+      });
+    }
+  });
+
   it('unsupported startup parameter', async () => {
     const error = await errorOf(() => connected(stack.url('transaction'), { statement_timeout: 1000 }));
     expect(explainError(error, 'pg')).toMatchObject({ id: 'unsupported-startup-parameter', retry: 'never' });

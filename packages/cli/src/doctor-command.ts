@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { PoolMode } from '@mpgkit/core';
-import { checkPoolBudget, defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
+import { checkPoolBudget, defineDatabase, explainError, type Policy, redactUrl } from '@mpgkit/core';
 import { parseGroupSpec } from './budget-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
@@ -192,15 +192,7 @@ async function checkConnect(
       },
     };
   } catch (error) {
-    const seconds = policy.connectTimeoutSeconds;
-    return {
-      ok: false,
-      check: {
-        name,
-        status: 'fail',
-        detail: `${policy.redact((error as Error).message)} (timeout ${seconds} s)`,
-      },
-    };
+    return { ok: false, check: { name, status: 'fail', detail: failureDetail(policy, error) } };
   } finally {
     await client?.end().catch(() => undefined);
   }
@@ -301,4 +293,14 @@ function checkBudget(policy: Policy, plan: string | undefined, groups: string[] 
     status: report.verdict === 'ok' ? 'ok' : report.verdict === 'reserve' ? 'warn' : 'fail',
     detail,
   };
+}
+
+// What went wrong and what to do, in one redacted line: the connect timeout is named only when it is what
+// ran out (a wrong password is not a timeout).
+function failureDetail(policy: Policy, error: unknown): string {
+  const message = policy.redact(String((error as Error)?.message ?? error));
+  const explanation = explainError(error);
+  if (explanation === undefined) return message;
+  const timeout = explanation.id === 'connection-timeout' ? ` after ${policy.connectTimeoutSeconds} s` : '';
+  return `${message}${timeout}: ${explanation.title}. ${policy.redact(explanation.fix)}`;
 }

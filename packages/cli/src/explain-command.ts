@@ -47,12 +47,20 @@ export function runExplainCommand(args: readonly string[], io: CliIo): number {
       'if-idempotent': 'only if the work is idempotent (it may have run)',
       never: 'no: fix the cause',
     }[explanation.retry];
+    const when = {
+      connect: 'before anything was sent (connecting, logging in, waiting for a connection)',
+      'rolled-back': 'the server rolled the transaction back',
+      'in-flight': 'after the statement was sent: it may have run',
+      commit: 'while COMMIT was in flight: the transaction may have committed',
+      config: 'every time: a configuration or code error',
+    }[explanation.phase];
     io.stdout(
       [
         explanation.title,
         '',
         `cause  ${explanation.cause}`,
         `fix    ${explanation.fix}`,
+        `when   ${when}`,
         `retry  ${retry}${explanation.transient ? ' (transient)' : ''}`,
       ].join('\n'),
     );

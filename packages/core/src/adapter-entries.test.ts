@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ADAPTER_ENTRIES, builderOf } from './adapter-entries.ts';
-import { explainError } from './connection-errors.ts';
+import { explainError } from './explain-error.ts';
 
 // What an adapter function name looks like, old spellings included.
 const ADAPTER_FUNCTION =

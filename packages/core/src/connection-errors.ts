@@ -1,52 +1,97 @@
 import { ADAPTER_ENTRIES, builderOf } from './adapter-entries.ts';
 
+// The catalogue of connection and pooler errors: data, one entry per error users meet, each with where in
+// the life of a query it happens (its phase), which decides whether a retry is safe. explain-error.ts
+// matches errors against it.
+
 const { kysely, drizzle, prisma, typeorm } = ADAPTER_ENTRIES;
 const postgresJs = ADAPTER_ENTRIES['drizzle-postgres-js'];
 
-/** ORMs whose fixes {@link explainError} can tailor. */
+/** ORMs whose fixes `explainError` can tailor. */
 export type Orm = 'pg' | 'prisma' | 'kysely' | 'drizzle' | 'typeorm';
+
+/**
+ * When the failure happened, relative to the work being sent; it decides whether repeating the work is
+ * safe.
+ * - `connect`: before anything was sent (connecting, logging in, waiting for a pool slot or a server
+ *   connection). Safe to retry any work.
+ * - `rolled-back`: the server rolled the whole transaction back (serialization failure, deadlock). Safe.
+ * - `in-flight`: the statement had been sent and its result never came: it may have run. Retry only
+ *   idempotent work.
+ * - `commit`: the connection died after COMMIT was sent: the transaction may have committed. Check first.
+ * - `config`: a configuration or code error: the same work fails the same way.
+ */
+export type FailurePhase = 'connect' | 'rolled-back' | 'in-flight' | 'commit' | 'config';
 
 /** Whether repeating the failed work is safe. */
 export type RetryAdvice =
   /** Nothing reached the server (or the server rolled the whole transaction back): retry. */
   | 'safe'
-  /** The query may have run before the connection died: retry only idempotent work. */
+  /** The statement may have run (or committed) before the connection died: retry only idempotent work. */
   | 'if-idempotent'
   /** Retrying gives the same error: fix the configuration or the code. */
   | 'never';
 
-/** What an error means, from {@link explainError}. */
-export interface ErrorExplanation {
-  /** Stable id, e.g. `prepared-statement-missing`. */
+/**
+ * Set on an error (as a symbol-keyed property) by code that knows in which phase it happened, e.g.
+ * `createPgPool` on a failure while opening a connection, where nothing of the query was sent yet.
+ *
+ * @example
+ * ```ts
+ * Object.defineProperty(error, FAILURE_PHASE, { value: 'connect' });
+ * ```
+ */
+export const FAILURE_PHASE: unique symbol = Symbol.for('mpgkit.failurePhase');
+
+/** The retry advice each phase gives. */
+export const RETRY_BY_PHASE: Readonly<Record<FailurePhase, RetryAdvice>> = Object.freeze({
+  connect: 'safe',
+  'rolled-back': 'safe',
+  'in-flight': 'if-idempotent',
+  commit: 'if-idempotent',
+  config: 'never',
+});
+
+/** One error of the catalogue. */
+export interface KnownError {
   readonly id: string;
   readonly title: string;
+  /** SQLSTATEs the server (or PgBouncer) sends with it. */
+  readonly sqlstates?: readonly string[];
+  /** Driver and system codes (`ECONNRESET`, postgres.js `CONNECTION_CLOSED`, Prisma `P1017`). */
+  readonly codes?: readonly string[];
+  /** A code that counts only with one of these syscalls, e.g. ETIMEDOUT only while connecting. */
+  readonly syscalls?: Readonly<Record<string, readonly string[]>>;
+  readonly message?: RegExp;
   readonly cause: string;
-  /** The fix, for the given ORM when one was named. */
   readonly fix: string;
-  /** True when the condition passes by itself (a restart, a full pool); false for configuration bugs. */
+  readonly fixFor?: Partial<Record<Orm, string>>;
   readonly transient: boolean;
-  readonly retry: RetryAdvice;
+  readonly phase: FailurePhase;
 }
 
-interface KnownError {
-  id: string;
-  title: string;
-  sqlstates?: readonly string[];
-  codes?: readonly string[];
-  message?: RegExp;
-  cause: string;
-  fix: string;
-  fixFor?: Partial<Record<Orm, string>>;
-  transient: boolean;
-  retry: RetryAdvice;
-}
+/**
+ * PgBouncer sends its own errors with the generic SQLSTATE 08P01 (protocol_violation), whatever they
+ * mean: among them, only the message tells them apart (measured on PgBouncer 1.18: wrong password,
+ * query_wait_timeout, max_client_conn, unsupported startup parameter).
+ */
+export const POOLER_SQLSTATE = '08P01';
+const POOLER = POOLER_SQLSTATE;
 
 const LIFETIME_FIX =
   'Recycle connections before the proxy drains them: max connection lifetime ≤ 600 s and idle timeout 300 s ' +
   '(defineDatabase does both), and attach error listeners so a cut connection is replaced, not fatal (createPgPool).';
 
-// Order matters: the first match wins, so specific messages come before generic codes.
-const CATALOGUE: readonly KnownError[] = [
+/**
+ * Every error mpgkit explains, most specific first: the first match wins. An entry with a SQLSTATE other
+ * than 08P01 matches only errors with that SQLSTATE (a SQLSTATE the server sent wins over message text).
+ *
+ * @example
+ * ```ts
+ * ERROR_CATALOGUE.find((entry) => entry.id === 'admin-shutdown')?.phase; // 'in-flight'
+ * ```
+ */
+export const ERROR_CATALOGUE: readonly KnownError[] = Object.freeze<KnownError[]>([
   {
     id: 'prepared-statement-missing',
     title: 'prepared statement "…" does not exist',
@@ -64,7 +109,7 @@ const CATALOGUE: readonly KnownError[] = [
       typeorm: `TypeORM never names statements: look for raw driver queries with \`name\`; build the DataSource with ${typeorm.appClient}.`,
     },
     transient: false,
-    retry: 'never',
+    phase: 'config',
   },
   {
     id: 'prepared-statement-exists',
@@ -81,18 +126,7 @@ const CATALOGUE: readonly KnownError[] = [
       drizzle: `postgres.js: ${postgresJs.appClient} from ${postgresJs.module} (prepare: false); node-postgres: ${drizzle.appClient} from ${drizzle.module}.`,
     },
     transient: false,
-    retry: 'never',
-  },
-  {
-    id: 'protocol-violation',
-    title: 'protocol_violation on login',
-    sqlstates: ['08P01'],
-    message: /protocol[_ ]violation/i,
-    cause:
-      'The client used the protocol in a way the pooler does not support, usually named prepared statements in transaction mode.',
-    fix: 'Disable named prepared statements in the client, as for "prepared statement … does not exist".',
-    transient: false,
-    retry: 'never',
+    phase: 'config',
   },
   {
     id: 'session-feature-in-transaction-mode',
@@ -101,11 +135,54 @@ const CATALOGUE: readonly KnownError[] = [
     cause: 'mpgkit stopped SQL that cannot work through a transaction pooler before it was sent.',
     fix: 'Follow the fix in the error message: SET LOCAL, pg_advisory_xact_lock, ON COMMIT DROP, or the direct URL.',
     transient: false,
-    retry: 'never',
+    phase: 'config',
+  },
+  {
+    id: 'server-login-retry',
+    title: 'server login has been failing (server_login_retry)',
+    sqlstates: [POOLER],
+    message: /server login has been failing|server_login_retry/i,
+    cause:
+      "PgBouncer could not log in to Postgres (a restart, a plan change, or the pooler's own credentials), and for " +
+      'server_login_retry (15 s by default) it refuses clients with the cached error instead of trying again. ' +
+      'Nothing was sent to Postgres.',
+    fix:
+      'Retry with backoff: it passes once Postgres accepts PgBouncer again. If it persists, the error after ' +
+      '"cached error:" says why the pooler cannot log in; check that the database is up (`mpgkit doctor`).',
+    transient: true,
+    phase: 'connect',
+  },
+  {
+    id: 'password-authentication-failed',
+    title: 'password authentication failed / SASL authentication failed',
+    // Directly, Postgres says 28P01; through PgBouncer (auth_type scram-sha-256) the same mistake arrives as
+    // 08P01 "SASL authentication failed" (measured on PgBouncer 1.18).
+    sqlstates: ['28P01', POOLER],
+    message: /password authentication failed|SASL authentication failed|auth failed/i,
+    cause:
+      'The user name or password in the connection string is wrong: a password that was rotated, copied with a ' +
+      'character missing, or a special character that was not percent-encoded. Retrying never helps.',
+    fix:
+      "Copy the connection string again from the cluster's Connect tab (or `fly mpg attach`), or reset the user's " +
+      'password; percent-encode @ : / ? # % in the password (encodeURIComponent). `mpgkit doctor` checks both URLs.',
+    transient: false,
+    phase: 'config',
+  },
+  {
+    id: 'protocol-violation',
+    title: 'protocol_violation on login',
+    sqlstates: [POOLER],
+    message: /protocol[_ ]violation/i,
+    cause:
+      'The client used the protocol in a way the pooler does not support, usually named prepared statements in transaction mode.',
+    fix: 'Disable named prepared statements in the client, as for "prepared statement … does not exist".',
+    transient: false,
+    phase: 'config',
   },
   {
     id: 'unsupported-startup-parameter',
     title: 'unsupported startup parameter',
+    sqlstates: [POOLER],
     message: /unsupported startup parameter/i,
     cause:
       'The client sent a connection parameter PgBouncer does not accept (only application_name, client_encoding, ' +
@@ -116,60 +193,112 @@ const CATALOGUE: readonly KnownError[] = [
       pg: 'Remove statement_timeout, lock_timeout and options from the pg config and the URL.',
     },
     transient: false,
-    retry: 'never',
+    phase: 'config',
   },
   {
-    id: 'too-many-connections-for-role',
-    title: 'too many connections for role',
-    message: /too many connections for role/i,
-    cause:
-      'The fleet opens more connections than the role or plan allows: processes × pool size is over the limit.',
-    fix:
-      'Check the budget (`mpgkit budget`): reduce pool sizes, switch to transaction mode, or look for connection leaks ' +
-      '(connections checked out and never released).',
+    id: 'pooler-cannot-connect',
+    title: 'pgbouncer cannot connect to server',
+    sqlstates: [POOLER],
+    message: /pgbouncer cannot connect to server|server DNS lookup failed/i,
+    cause: 'PgBouncer could not open a connection to Postgres (it is down or restarting). Nothing was sent.',
+    fix: 'Retry with backoff; if it persists, the database is down: check its status and `mpgkit doctor`.',
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
+  },
+  {
+    id: 'server-connection-crashed',
+    title: 'server conn crashed?',
+    sqlstates: [POOLER],
+    message: /server conn crashed/i,
+    cause:
+      "PgBouncer's connection to Postgres died while it served this client (a restart or a killed backend). " +
+      'A query in flight may have run.',
+    fix: `${LIFETIME_FIX} Retry idempotent work with backoff; check before repeating a write.`,
+    transient: true,
+    phase: 'in-flight',
+  },
+  {
+    id: 'query-wait-timeout',
+    title: 'query_wait_timeout',
+    sqlstates: [POOLER],
+    message: /query_wait_timeout/i,
+    cause:
+      'The query waited in PgBouncer for a server connection longer than query_wait_timeout and was never sent to ' +
+      'Postgres. In session mode, clients beyond max database connections never get one.',
+    fix: 'In session mode the fleet must fit max database connections (`mpgkit budget`); or switch to transaction mode.',
+    transient: true,
+    phase: 'connect',
+  },
+  {
+    id: 'pooler-query-timeout',
+    title: 'query_timeout (PgBouncer)',
+    sqlstates: [POOLER],
+    message: /\bquery_timeout\b|query timeout/i,
+    cause:
+      "The query ran longer than PgBouncer's query_timeout and PgBouncer closed the connection; it may have run " +
+      'in part or in full.',
+    fix: 'Make the query faster or raise query_timeout; retry only idempotent work.',
+    transient: true,
+    phase: 'in-flight',
+  },
+  {
+    id: 'pooler-client-idle-timeout',
+    title: 'client_idle_timeout / idle transaction timeout (PgBouncer)',
+    sqlstates: [POOLER],
+    message: /client_idle_timeout|idle transaction timeout|client_login_timeout/i,
+    cause:
+      'PgBouncer closed a client connection that sat idle (or idle in a transaction, or logging in) too long. ' +
+      'An idle transaction is rolled back.',
+    fix: `Keep the pool's idle timeout below PgBouncer's (defineDatabase sets 300 s) and never hold a transaction open while idle; the pool reconnects on demand.`,
+    transient: true,
+    phase: 'connect',
   },
   {
     id: 'reserved-connection-slots',
     title: 'remaining connection slots are reserved…',
-    // After too-many-connections-for-role, so a bare 53300 without either message lands here.
+    // Before too-many-connections-for-role, so a bare 53300 without either message lands here.
     sqlstates: ['53300'],
     message: /remaining connection slots are reserved/i,
     cause: "Postgres's max_connections is exhausted; the last slots are reserved for superusers.",
     fix: 'Count direct connections too (release command, listeners, admin tools): `mpgkit budget --direct N`. Reduce pool sizes or use the pooled URL.',
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
+  },
+  {
+    id: 'too-many-connections-for-role',
+    title: 'too many connections for role',
+    sqlstates: ['53300'],
+    message: /too many connections for role/i,
+    cause:
+      'The fleet opens more connections than the role or plan allows: processes × pool size is over the limit.',
+    fix:
+      'Check the budget (`mpgkit budget`): reduce pool sizes, switch to transaction mode, or look for connection leaks ' +
+      '(connections checked out and never released). Nothing was sent: retrying with backoff is safe.',
+    transient: true,
+    phase: 'connect',
   },
   {
     id: 'max-client-conn',
     title: 'no more connections allowed (max_client_conn)',
+    sqlstates: [POOLER],
     message: /no more connections allowed \(max_client_conn\)/i,
     cause:
       "PgBouncer's client limit is full: the fleet's pools together open more client connections than the plan allows.",
     fix: 'Σ machines × processes × pool size must fit max client connections, also during a deploy: run `mpgkit budget`.',
     transient: true,
-    retry: 'safe',
-  },
-  {
-    id: 'query-wait-timeout',
-    title: 'query_wait_timeout',
-    message: /query_wait_timeout/i,
-    cause:
-      'The query waited in PgBouncer for a server connection longer than query_wait_timeout. In session mode, clients ' +
-      'beyond max database connections never get one.',
-    fix: 'In session mode the fleet must fit max database connections (`mpgkit budget`); or switch to transaction mode.',
-    transient: true,
-    retry: 'safe',
+    phase: 'connect',
   },
   {
     id: 'pool-exhausted',
     title: 'timeout exceeded when trying to connect',
-    message: /timeout exceeded when trying to connect/i,
-    cause: 'No pool slot was free within the connect timeout: every connection was checked out.',
+    codes: ['P2024'],
+    message:
+      /timeout exceeded when trying to connect|timed out fetching a new connection from the connection pool/i,
+    cause:
+      'No pool slot was free within the connect timeout: every connection was checked out, and nothing was sent.',
     fix: 'Look for connections that are never released, long transactions, or a pool size too small for the load.',
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
   },
   {
     id: 'idle-connection-closed',
@@ -178,29 +307,46 @@ const CATALOGUE: readonly KnownError[] = [
     cause: 'The proxy or PgBouncer closed an idle connection: a proxy restart (drain) or an idle timeout.',
     fix: LIFETIME_FIX,
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
   },
   {
     id: 'connection-timeout',
     title: 'connection hangs on startup',
-    codes: ['ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'],
-    message: /connection terminated due to connection timeout|timeout expired|getaddrinfo|connect ETIMEDOUT/i,
+    // ETIMEDOUT only while connecting: on an open connection (syscall read/write) the query may have run.
+    codes: ['ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'CONNECT_TIMEOUT'],
+    syscalls: { ETIMEDOUT: ['connect'] },
+    message:
+      /connection terminated due to connection timeout|timeout expired|getaddrinfo|connect ETIMEDOUT|CONNECT_TIMEOUT/i,
     cause:
       'The connection could not be opened in time. On Fly this is usually DNS: the app cannot resolve the .flympg.net ' +
       'address over the private IPv6 network.',
     fix: "Make sure the app resolves AAAA records on Fly's private network (IPv6 enabled); `mpgkit doctor` checks DNS and connects with the 5 s timeout.",
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
   },
   {
     id: 'connection-refused',
     title: 'connection refused',
-    codes: ['ECONNREFUSED'],
+    codes: ['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'P1001'],
+    message: /ECONNREFUSED|ENETUNREACH|EHOSTUNREACH|can't reach database server/i,
     cause:
-      'Nothing accepted the connection: the database or pooler is restarting, or the host/port is wrong.',
+      'Nothing accepted the connection (or no route led to the host): the database or pooler is restarting, the ' +
+      'network is down, or the host/port is wrong. Nothing was sent.',
     fix: 'Retry with backoff during restarts; otherwise check the URL (`mpgkit doctor`).',
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
+  },
+  {
+    id: 'cannot-connect-now',
+    title: 'the database system is starting up / shutting down',
+    sqlstates: ['57P03'],
+    message:
+      /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
+    cause:
+      'Postgres refused the login because it is starting or stopping (a plan change restarts the database). Nothing was sent.',
+    fix: 'Retry with backoff.',
+    transient: true,
+    phase: 'connect',
   },
   {
     id: 'admin-shutdown',
@@ -210,49 +356,56 @@ const CATALOGUE: readonly KnownError[] = [
     cause: 'The server ended the connection: a restart (plan change, failover) or a terminated backend.',
     fix: `${LIFETIME_FIX} Retry idempotent work with backoff.`,
     transient: true,
-    retry: 'if-idempotent',
+    phase: 'in-flight',
   },
   {
-    id: 'cannot-connect-now',
-    title: 'the database system is starting up / shutting down',
-    sqlstates: ['57P03'],
-    cause: 'Postgres is restarting (a plan change restarts the database).',
-    fix: 'Retry with backoff.',
+    id: 'socket-timeout',
+    title: 'read ETIMEDOUT / Query read timeout',
+    codes: ['ETIMEDOUT'],
+    message: /(read|write) ETIMEDOUT|Query read timeout/i,
+    cause:
+      'The connection was open and the statement had been sent when the client stopped waiting for its result ' +
+      "(a TCP timeout, or the client's query_timeout). The server may have run it, and committed it.",
+    fix: 'Check whether the work took effect before repeating it; retry only idempotent work. A long query needs a longer timeout or a faster plan.',
     transient: true,
-    retry: 'safe',
+    phase: 'in-flight',
   },
   {
     id: 'connection-reset',
     title: 'ECONNRESET / connection reset by peer',
     codes: ['ECONNRESET', 'EPIPE'],
     message: /connection reset by peer|ECONNRESET/i,
-    cause: 'A long-lived connection was cut, typically by a proxy restart after its 10-minute drain.',
+    cause:
+      'A long-lived connection was cut, typically by a proxy restart after its 10-minute drain. A query in flight may ' +
+      'have run.',
     fix: `${LIFETIME_FIX} Retry idempotent work with backoff.`,
     transient: true,
-    retry: 'if-idempotent',
+    phase: 'in-flight',
   },
   {
     id: 'client-not-queryable',
     title: 'Client has encountered a connection error and is not queryable',
-    message: /is not queryable/i,
+    message: /is not queryable|CONNECTION_ENDED/i,
     cause:
       'The query was sent to a pg client whose connection had already died (its error was reported on the ' +
       "client's 'error' event); pg refused to send it.",
     fix: 'Use a pool, which replaces dead connections (createPgPool), rather than one long-lived client; for LISTEN use createListener.',
     transient: true,
-    retry: 'safe',
+    phase: 'connect',
   },
   {
     id: 'connection-terminated',
     title: 'Connection terminated unexpectedly',
-    sqlstates: ['08006', '08003'],
+    sqlstates: ['08006', '08003', '08000'],
+    codes: ['P1017', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED'],
     message:
-      /connection terminated unexpectedly|server closed the connection unexpectedly|connection terminated|connection ended/i,
+      /connection terminated unexpectedly|server closed the connection unexpectedly|server has closed the connection|connection terminated|connection ended|CONNECTION_CLOSED|CONNECTION_DESTROYED/i,
     cause:
-      'The connection closed under the client: a proxy drain past its deadline, a pooler restart, or a killed backend.',
+      'The connection closed under the client: a proxy drain past its deadline, a pooler restart, or a killed ' +
+      'backend. A query in flight may have run.',
     fix: `${LIFETIME_FIX} Retry idempotent work with backoff.`,
     transient: true,
-    retry: 'if-idempotent',
+    phase: 'in-flight',
   },
   {
     id: 'serialization-failure',
@@ -261,116 +414,17 @@ const CATALOGUE: readonly KnownError[] = [
     cause: 'The server rolled the transaction back to keep it consistent with a concurrent one.',
     fix: 'Retry the whole transaction (retry() does, with backoff).',
     transient: true,
-    retry: 'safe',
+    phase: 'rolled-back',
   },
-];
-
-/**
- * Explains an error (an Error from any driver or ORM, or its text): cause, fix (for the ORM, when named)
- * and whether a retry is safe. Covers every error in MPG's troubleshooting guide and the pooler errors
- * users meet. Returns `undefined` for errors it does not know.
- *
- * @param orm - Tailor the fix to this ORM. @default undefined (a general fix)
- * @example
- * ```ts
- * explainError(error, 'prisma')?.fix;
- * explainError('prepared statement "s0" already exists')?.id; // 'prepared-statement-exists'
- * ```
- */
-export function explainError(error: unknown, orm?: Orm): ErrorExplanation | undefined {
-  const facts = factsOf(error);
-  // Messages first: PgBouncer sends many of its own errors (query_wait_timeout, max_client_conn,
-  // unsupported startup parameter) with the generic SQLSTATE 08P01, so the text is what tells them apart.
-  const known =
-    CATALOGUE.find((entry) => matchesMessage(entry, facts)) ??
-    CATALOGUE.find((entry) => matchesCode(entry, facts));
-  if (known === undefined) return undefined;
-  return Object.freeze({
-    id: known.id,
-    title: known.title,
-    cause: known.cause,
-    fix: (orm && known.fixFor?.[orm]) ?? known.fix,
-    transient: known.transient,
-    retry: known.retry,
-  });
-}
-
-/** What {@link classifyError} decides. */
-export interface ErrorClassification {
-  /** The condition passes by itself. */
-  readonly transient: boolean;
-  /** Repeating the work is safe (for `if-idempotent` errors, only when the caller said it is idempotent). */
-  readonly retrySafe: boolean;
-  /** The catalogue id, when known. */
-  readonly id: string | undefined;
-}
-
-/**
- * Whether an error is transient and whether repeating the work is safe. A query that may have run (the
- * connection died mid-query) is only safe to repeat when the caller says the work is idempotent.
- *
- * @param options.idempotent - The work can run twice without harm. @default false
- * @example
- * ```ts
- * classifyError(error, { idempotent: true }).retrySafe;
- * ```
- */
-export function classifyError(error: unknown, options: { idempotent?: boolean } = {}): ErrorClassification {
-  const explanation = explainError(error);
-  if (explanation === undefined) return { transient: false, retrySafe: false, id: undefined };
-  const retrySafe =
-    explanation.retry === 'safe' || (explanation.retry === 'if-idempotent' && (options.idempotent ?? false));
-  return { transient: explanation.transient, retrySafe, id: explanation.id };
-}
-
-interface ErrorFacts {
-  messages: string[];
-  codes: string[];
-}
-
-// ORMs wrap driver errors: Drizzle and TypeORM in `cause` / `driverError`, Prisma 7 in
-// `meta.driverAdapterError.cause`. Look through up to a few layers.
-function factsOf(error: unknown): ErrorFacts {
-  const facts: ErrorFacts = { messages: [], codes: [] };
-  const queue: unknown[] = [error];
-  for (let seen = 0; queue.length > 0 && seen < 8; seen++) {
-    const current = queue.shift();
-    if (typeof current === 'string') {
-      facts.messages.push(current);
-      continue;
-    }
-    if (typeof current !== 'object' || current === null) continue;
-    const record = current as Record<string, unknown>;
-    for (const key of ['message', 'originalMessage'])
-      if (typeof record[key] === 'string') facts.messages.push(record[key] as string);
-    for (const key of ['code', 'originalCode', 'errno', 'sqlState'])
-      if (typeof record[key] === 'string') facts.codes.push(record[key] as string);
-    const meta = record.meta as Record<string, unknown> | undefined;
-    queue.push(
-      record.cause,
-      record.driverError,
-      record.originalError,
-      meta?.driverAdapterError,
-      ...((record.errors as unknown[]) ?? []),
-    );
-  }
-  return facts;
-}
-
-function matchesMessage(entry: KnownError, facts: ErrorFacts): boolean {
-  return entry.message !== undefined && facts.messages.some((message) => entry.message?.test(message));
-}
-
-function matchesCode(entry: KnownError, facts: ErrorFacts): boolean {
-  if (entry.codes?.some((code) => facts.codes.includes(code))) return true;
-  if (entry.sqlstates?.some((state) => facts.codes.includes(state))) return true;
-  // A SQLSTATE may also appear in text ("SQLSTATE 53300", "code: '26000'"), never as any five characters.
-  return (
-    entry.sqlstates?.some((state) => facts.messages.some((message) => sqlstateInText(state).test(message))) ??
-    false
-  );
-}
-
-function sqlstateInText(state: string): RegExp {
-  return new RegExp(`\\b(?:sqlstate|code)\\W{0,3}${state}\\b`, 'i');
-}
+  {
+    id: 'commit-outcome-unknown',
+    title: 'the connection died while COMMIT was in flight',
+    // Never matched directly: explainError returns it when a connection loss hit a COMMIT.
+    cause:
+      'The connection was lost after COMMIT was sent and before its answer arrived: the transaction may have ' +
+      'committed or not. The error does not tell which.',
+    fix: 'Check before you repeat it: look the write up (by an idempotency key or its natural key) before running the transaction again. retry() repeats it only when you mark the work idempotent.',
+    transient: true,
+    phase: 'commit',
+  },
+]);

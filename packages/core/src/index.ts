@@ -7,15 +7,14 @@ export type {
   PoolBudgetReport,
   ProcessGroup,
 } from './budget-types.ts';
+export type { FailurePhase, Orm, RetryAdvice } from './connection-errors.ts';
+export { isMpgkitError, MpgkitError, MpgkitErrorCode } from './errors.ts';
 export {
   classifyError,
   type ErrorClassification,
   type ErrorExplanation,
   explainError,
-  type Orm,
-  type RetryAdvice,
-} from './connection-errors.ts';
-export { isMpgkitError, MpgkitError, MpgkitErrorCode } from './errors.ts';
+} from './explain-error.ts';
 export { createListener, type Listener, type ListenerOptions, type Notification } from './listener.ts';
 export { createPgPool, type PgPoolOptions } from './pg-pool.ts';
 export { type CustomPlanLimits, MPG_PLANS, type PlanLimits } from './plans.ts';

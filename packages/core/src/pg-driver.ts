@@ -14,6 +14,13 @@ export interface PgPoolLike {
   on(event: 'connect', listener: (client: PgClientLike) => void): unknown;
   /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
   options?: object;
+  /** The client class pg-pool instantiates for each new connection (read per connection). */
+  Client?: new (...args: never[]) => PgConnectingClientLike;
+}
+
+/** A client pg-pool opens: `connect` takes pg-pool's callback. */
+export interface PgConnectingClientLike {
+  connect(callback?: (error?: Error | null) => void): unknown;
 }
 
 /** The node-postgres `PoolConfig` fields mpgkit sets. */

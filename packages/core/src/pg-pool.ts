@@ -1,4 +1,5 @@
-import type { PgClientLike, PgPoolConfig, PgPoolLike } from './pg-driver.ts';
+import { FAILURE_PHASE } from './connection-errors.ts';
+import type { PgClientLike, PgConnectingClientLike, PgPoolConfig, PgPoolLike } from './pg-driver.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
 import { guardPgPool } from './transaction-mode-guard.ts';
@@ -47,7 +48,37 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
     client.on('error', (error) => onError(error, 'checked-out'));
   });
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
+  markConnectFailures(pool);
   return pool;
+}
+
+// pg-pool opens each connection with `new this.Client(options)` and `client.connect(callback)`, and hands
+// a failure to the waiting query as is (pg-pool 3.14 index.js newClient). "Connection terminated
+// unexpectedly" then reads like a query cut in flight; marked here, the classifier knows nothing was sent,
+// so retry() may repeat even a write.
+function markConnectFailures(pool: PgPoolLike): void {
+  const Client = pool.Client;
+  if (typeof Client !== 'function') return;
+  const Base = Client as unknown as new (...args: unknown[]) => PgConnectingClientLike;
+  pool.Client = class extends Base {
+    override connect(callback?: (error?: Error | null) => void): unknown {
+      const mark = (error: unknown) => {
+        if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+          Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
+        }
+      };
+      if (callback === undefined) {
+        return (super.connect() as Promise<unknown>).catch((error: unknown) => {
+          mark(error);
+          throw error;
+        });
+      }
+      return super.connect((error) => {
+        if (error) mark(error);
+        callback(error);
+      });
+    }
+  } as unknown as typeof Client;
 }
 
 /** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */

@@ -1,4 +1,4 @@
-import { classifyError } from './connection-errors.ts';
+import { classifyError } from './explain-error.ts';
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
