@@ -55,12 +55,15 @@ export function explainError(error: unknown, orm?: Orm): ErrorExplanation | unde
   if (known === undefined) return undefined;
   // A connection lost while opening (marked where that is known, e.g. by createPgPool) sent nothing.
   const connecting = facts.connecting && known.phase === 'in-flight';
-  const explained = known.phase === 'in-flight' && facts.committing && !connecting ? COMMIT_OUTCOME_UNKNOWN : known;
+  const explained =
+    known.phase === 'in-flight' && facts.committing && !connecting ? COMMIT_OUTCOME_UNKNOWN : known;
   const phase = connecting ? 'connect' : explained.phase;
   return Object.freeze({
     id: explained.id,
     title: explained.title,
-    cause: connecting ? `${explained.cause} It happened while the connection was being opened: nothing was sent.` : explained.cause,
+    cause: connecting
+      ? `${explained.cause} It happened while the connection was being opened: nothing was sent.`
+      : explained.cause,
     fix: (orm && explained.fixFor?.[orm]) ?? explained.fix,
     transient: explained.transient,
     phase,

@@ -15,7 +15,9 @@ export interface PgPoolLike {
   /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
   options?: object;
   /** The client class pg-pool instantiates for each new connection (read per connection). */
-  Client?: new (...args: never[]) => PgConnectingClientLike;
+  Client?: new (
+    ...args: never[]
+  ) => PgConnectingClientLike;
 }
 
 /** A client pg-pool opens: `connect` takes pg-pool's callback. */
