@@ -10,7 +10,7 @@ import {
   type ProcessGroup,
   recommendPoolSizes,
 } from '@mpgkit/core';
-import { DEPLOY_STRATEGIES, formatTable, parsePoolMode } from '@mpgkit/core/adapter';
+import { DEPLOY_STRATEGIES, formatTable, parsePoolMode, requireGroupName } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
 
 /** Usage text of `mpgkit budget`. */
@@ -42,7 +42,7 @@ interface GroupSpec {
   processesPerMachine: number;
 }
 
-const GROUP_SPEC = /^([A-Za-z0-9_.-]+)=(\d+)(?:x(\d+))?(?:x(\d+))?$/;
+const GROUP_SPEC = /^([^=]+)=(\d+)(?:x(\d+))?(?:x(\d+))?$/;
 
 /**
  * Parses `name=<machines>x<pool>[x<processes>]`.
@@ -62,7 +62,7 @@ export function parseGroupSpec(spec: string): GroupSpec {
   }
   const [, name = '', machines = '', pool, processes] = match;
   return {
-    name,
+    name: requireGroupName(name),
     machines: Number(machines),
     poolSize: pool === undefined ? undefined : Number(pool),
     processesPerMachine: processes === undefined ? 1 : Number(processes),

@@ -31,7 +31,17 @@ describe('parseConnectionUrl', () => {
     ['   ', MpgkitErrorCode.MissingEnvVar, 'DATABASE_URL is empty'],
     ['not a url at all', MpgkitErrorCode.InvalidConnectionUrl, 'is not a URL'],
     ['mysql://u:p@h/db', MpgkitErrorCode.InvalidConnectionUrl, 'uses mysql:'],
-    ['postgresql://u:p@/db', MpgkitErrorCode.InvalidConnectionUrl, 'is not a valid URL'],
+    ['postgresql://u:p@/db', MpgkitErrorCode.InvalidConnectionUrl, 'has no host'],
+    [
+      'postgresql://u:pw@h/%E0%A4%A',
+      MpgkitErrorCode.InvalidConnectionUrl,
+      'database name that is not valid percent-encoding',
+    ],
+    [
+      'postgresql://u:p%ZZw@h/db',
+      MpgkitErrorCode.InvalidConnectionUrl,
+      'password that is not valid percent-encoding',
+    ],
     ['postgresql://u:p#w@host/db', MpgkitErrorCode.InvalidConnectionUrl, 'is not a valid URL'],
     ['postgresql:///db', MpgkitErrorCode.InvalidConnectionUrl, 'has no host'],
     ['postgresql://u:p@host', MpgkitErrorCode.InvalidConnectionUrl, 'names no database'],
@@ -46,6 +56,31 @@ describe('parseConnectionUrl', () => {
   it('accepts postgres:// and postgresql://', () => {
     expect(parseConnectionUrl('postgres://u@h/db').hostname).toBe('h');
     expect(parseConnectionUrl(pooled).pathname).toBe('/fly-db');
+  });
+
+  it('accepts what pg accepts: no host before the path when ?host= names one', () => {
+    const url = 'postgresql://u@/db?host=/var/run/postgresql';
+    expect(resolveConnectionUrls({ env: { DATABASE_URL: url } }).pooled).toBe(url);
+  });
+
+  it('never throws an untyped error, whatever the text (10,000 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((text) => `postgresql://${text}`),
+          fc.tuple(fc.string(), fc.string(), fc.string()).map(([u, h, d]) => `postgresql://${u}@${h}/${d}`),
+        ),
+        (value) => {
+          try {
+            resolveConnectionUrls({ env: { DATABASE_URL: value } });
+          } catch (error) {
+            expect(error).toMatchObject({ name: 'MpgkitError' });
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
   });
 
   it('accepts a Unix socket given as ?host=', () => {

@@ -58,10 +58,8 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
     );
   }
   const trimmed = value.trim();
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
+  const url = parseLikePg(trimmed);
+  if (url === undefined) {
     // The value can't be parsed, so we can't tell where a password would be: echo none of it.
     if (/^postgres(ql)?:\/\//i.test(trimmed)) {
       throw invalid(
@@ -76,13 +74,76 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
     const scheme = /^[a-z][a-z0-9+.-]{0,20}:$/i.test(url.protocol) ? url.protocol : 'an unknown scheme';
     throw invalid(source, `uses ${scheme}`, 'Use a postgresql:// (or postgres://) URL.');
   }
-  if (url.hostname === '' && !url.searchParams.has('host')) {
-    throw invalid(source, 'has no host', 'Add the host, e.g. postgresql://USER:PASSWORD@HOST/DATABASE.', url);
+  if (hostOf(url) === '' && !url.searchParams.has('host')) {
+    throw invalid(
+      source,
+      'has no host',
+      'Add the host, e.g. postgresql://USER:PASSWORD@HOST/DATABASE (or ?host=/path/to/socket).',
+      url,
+    );
+  }
+  // Drivers percent-decode user, password and database: a broken escape (a lone %) fails there, later and
+  // with a raw URIError. Say it here, without the value.
+  for (const [part, text] of [
+    ['user name', url.username],
+    ['password', url.password],
+    ['database name', url.pathname],
+  ] as const) {
+    if (!decodable(text)) {
+      throw invalid(
+        source,
+        `has a ${part} that is not valid percent-encoding`,
+        `Encode it with encodeURIComponent: a % must be written %25.`,
+        part === 'password' ? undefined : url,
+      );
+    }
   }
   if (databaseOf(url) === '') {
     throw invalid(source, 'names no database', 'Add it after the host, e.g. .../fly-db.', url);
   }
   return url;
+}
+
+// pg accepts a URL without a host when ?host= names one (a Unix socket): `postgresql://u@/db?host=/run`.
+// The WHATWG parser refuses `@/`, so pg parses it with a placeholder host (pg-connection-string 2.14
+// index.js: `str.replace('@/', '@___DUMMY___/')`); so does this, and hrefOf() takes it out again.
+const NO_HOST = '___mpgkit_no_host___';
+
+function parseLikePg(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    try {
+      return text.includes('@/') ? new URL(text.replace('@/', `@${NO_HOST}/`)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function hostOf(url: URL): string {
+  return url.hostname === NO_HOST ? '' : url.hostname;
+}
+
+/**
+ * The URL's text as a driver should get it (a host-less URL keeps its `@/`).
+ *
+ * @example
+ * ```ts
+ * hrefOf(parseConnectionUrl('postgresql://u@/db?host=/run')); // 'postgresql://u@/db?host=/run'
+ * ```
+ */
+export function hrefOf(url: URL): string {
+  return url.href.replace(`@${NO_HOST}/`, '@/');
+}
+
+function decodable(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function invalid(source: string, problem: string, fix: string, url?: URL): MpgkitError {
@@ -101,7 +162,8 @@ function invalid(source: string, problem: string, fix: string, url?: URL): Mpgki
  * ```
  */
 export function databaseOf(url: URL): string {
-  return decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const path = url.pathname.replace(/^\//, '');
+  return decodable(path) ? decodeURIComponent(path) : path;
 }
 
 /**
@@ -157,7 +219,7 @@ export function withDatabase(url: string, database: string): string {
   }
   const parsed = parseConnectionUrl(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.href;
+  return hrefOf(parsed);
 }
 
 /**
@@ -176,7 +238,7 @@ export function withCredentials(url: string, user: string, password?: string): s
   const parsed = parseConnectionUrl(url);
   parsed.username = encodeURIComponent(user);
   parsed.password = password === undefined ? '' : encodeURIComponent(password);
-  return parsed.href;
+  return hrefOf(parsed);
 }
 
 /**
@@ -197,7 +259,7 @@ export function removeQueryParams(url: string, names: Iterable<string>): { url: 
       removed.push(name);
     }
   }
-  return { url: parsed.href, removed };
+  return { url: hrefOf(parsed), removed };
 }
 
 /** Options of {@link resolveConnectionUrls}. */
@@ -256,15 +318,15 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
   const warnings: string[] = [];
 
   const pooledSource = options.pooledUrl === undefined ? pooledVar : 'the pooledUrl option';
-  let pooled = parseConnectionUrl(options.pooledUrl ?? env[pooledVar], pooledSource).href;
+  let pooled = hrefOf(parseConnectionUrl(options.pooledUrl ?? env[pooledVar], pooledSource));
 
   let direct: string | undefined;
   let directSource: DirectUrlSource = 'none';
   if (options.directUrl !== undefined) {
-    direct = parseConnectionUrl(options.directUrl, 'the directUrl option').href;
+    direct = hrefOf(parseConnectionUrl(options.directUrl, 'the directUrl option'));
     directSource = 'option';
   } else if (env[directVar] !== undefined && env[directVar]?.trim() !== '') {
-    direct = parseConnectionUrl(env[directVar], directVar).href;
+    direct = hrefOf(parseConnectionUrl(env[directVar], directVar));
     directSource = 'env';
   } else {
     direct = deriveDirectUrl(pooled);
@@ -297,7 +359,9 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     );
   }
 
-  const secrets = [pooled, direct].flatMap((value) => (value === undefined ? [] : secretsOf(new URL(value))));
+  const secrets = secretsOf(
+    ...[pooled, direct].flatMap((value) => (value === undefined ? [] : [parseConnectionUrl(value)])),
+  );
   return Object.freeze({
     pooled,
     direct,

@@ -1,5 +1,6 @@
 import type { PgPoolConfig } from './pg-driver.ts';
 import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
+import { redactWhenPrinted } from './redact.ts';
 
 /** Options of {@link toPgPoolConfig}. */
 export interface PgPoolConfigOptions {
@@ -26,12 +27,16 @@ export interface PgPoolConfigOptions {
 export function toPgPoolConfig(policy: Policy, options: PgPoolConfigOptions = {}): PgPoolConfig {
   const target = options.target ?? 'pooled';
   const connectionString = target === 'direct' ? requireDirectUrl(policy) : policy.urls.pooled;
-  return {
-    connectionString,
-    max: options.max ?? (target === 'direct' ? 1 : policy.poolSize),
-    maxLifetimeSeconds: policy.maxLifetimeSeconds,
-    idleTimeoutMillis: Math.round(policy.idleTimeoutSeconds * 1000),
-    connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
-    application_name: applicationNameFor(policy, options.role),
-  };
+  // Printing the config (console.log, JSON) shows the URL redacted; pg reads the real one.
+  return redactWhenPrinted(
+    {
+      connectionString,
+      max: options.max ?? (target === 'direct' ? 1 : policy.poolSize),
+      maxLifetimeSeconds: policy.maxLifetimeSeconds,
+      idleTimeoutMillis: Math.round(policy.idleTimeoutSeconds * 1000),
+      connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
+      application_name: applicationNameFor(policy, options.role),
+    },
+    policy.redact,
+  );
 }

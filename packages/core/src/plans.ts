@@ -77,8 +77,22 @@ export function resolvePlan(input: string | CustomPlanLimits | PlanLimits): Plan
     }
     return found;
   }
+  if (typeof input !== 'object' || input === null) {
+    throw new MpgkitError(
+      MpgkitErrorCode.UnknownPlan,
+      `A plan is a name (${Object.keys(MPG_PLANS).join(', ')}) or custom limits { maxClientConnections, maxDatabaseConnections, reservePool? }.`,
+    );
+  }
   const reservePool = requireWholeNumber('Custom plan reservePool', input.reservePool ?? 0, 0);
   requireWholeNumber('Custom plan maxClientConnections', input.maxClientConnections);
   requireWholeNumber('Custom plan maxDatabaseConnections', input.maxDatabaseConnections);
+  // PgBouncer caps the reserve pool by max_db_connections: a reserve larger than the limit cannot exist.
+  if (reservePool > input.maxDatabaseConnections) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `Custom plan reservePool (${reservePool}) is larger than maxDatabaseConnections (${input.maxDatabaseConnections}); ` +
+        'the reserve is the top slice of the database limit (PgBouncer caps it there). Give a reserve ≤ the limit.',
+    );
+  }
   return plan(input.name ?? 'custom', input.maxClientConnections, input.maxDatabaseConnections, reservePool);
 }

@@ -106,7 +106,23 @@ describe('checkPoolBudget', () => {
           { name: 'a', machines: 1, poolSize: 1 },
         ],
       },
-      'unique',
+      'declared twice',
+    ],
+    [
+      {
+        groups: [
+          { name: 'web', machines: 1, poolSize: 1 },
+          { name: 'web ', machines: 1, poolSize: 1 },
+        ],
+      },
+      'declared twice',
+    ],
+    [{ groups: [{ name: 42, machines: 1, poolSize: 1 }] as never }, 'Process group name 42 is not valid'],
+    [{ groups: [null] as never }, 'Process group name undefined is not valid'],
+    [{ groups: undefined as never }, 'no process groups'],
+    [
+      { groups: [{ name: 'web', machines: 2 ** 40, poolSize: 2 ** 20, processesPerMachine: 2 ** 10 }] },
+      'more connections than can be counted exactly',
     ],
     [{ groups: seedFleet, deploy: 'yolo' as DeployStrategy }, 'Deploy strategy'],
     [{ groups: seedFleet, poolMode: 'statement' as PoolMode }, 'Pool mode'],
@@ -130,6 +146,70 @@ const fleetArb = fc
   .map((groups) => groups.map((group, index) => ({ ...group, name: `g${index}` })));
 const modeArb = fc.constantFrom<PoolMode>('session', 'transaction');
 const planArb = fc.constantFrom('basic', 'starter', 'launch', 'scale', 'performance');
+
+describe('hardening', () => {
+  it('accepts any script in group names, as the CLI does', () => {
+    expect(
+      checkPoolBudget({
+        plan: 'basic',
+        poolMode: 'session',
+        groups: [{ name: 'wéb', machines: 1, poolSize: 1 }],
+      }).groups[0]?.name,
+    ).toBe('wéb');
+  });
+  it('refuses a reserve larger than the database limit', () => {
+    expect(() =>
+      checkPoolBudget({
+        plan: { maxClientConnections: 100, maxDatabaseConnections: 20, reservePool: 50 },
+        poolMode: 'session',
+        groups: seedFleet,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: MpgkitErrorCode.InvalidOption,
+        message: expect.stringContaining('reservePool (50) is larger'),
+      }),
+    );
+  });
+  it('refuses anything that is not an input, with a typed error', () => {
+    for (const input of [undefined, null, 'basic', { plan: null, poolMode: 'session', groups: seedFleet }]) {
+      expect(() => checkPoolBudget(input as never)).toThrow(expect.objectContaining({ name: 'MpgkitError' }));
+    }
+  });
+  it('arbitrary input: exact or a typed error, never an untyped one (10,000 cases)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          plan: fc.oneof(fc.constantFrom('basic', 'launch', 'nope'), fc.anything()),
+          poolMode: fc.oneof(fc.constantFrom('session', 'transaction'), fc.anything()),
+          deploy: fc.oneof(fc.constantFrom('rolling', 'bluegreen', 'canary'), fc.anything()),
+          groups: fc.oneof(
+            fc.array(
+              fc.record({
+                name: fc.oneof(fc.string(), fc.anything()),
+                machines: fc.oneof(fc.integer(), fc.double(), fc.anything()),
+                poolSize: fc.oneof(fc.nat(10 ** 6), fc.anything()),
+                processesPerMachine: fc.option(fc.oneof(fc.nat(10 ** 6), fc.anything())),
+              }),
+              { maxLength: 4 },
+            ),
+            fc.anything(),
+          ),
+        }),
+        (input) => {
+          try {
+            const report = checkPoolBudget(input as never);
+            expect(Number.isSafeInteger(report.peak)).toBe(true);
+            expect(report.total).toBe(report.groups.reduce((sum, group) => sum + group.connections, 0));
+          } catch (error) {
+            expect(error).toMatchObject({ name: 'MpgkitError' });
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  });
+});
 
 describe('budget arithmetic (properties)', () => {
   it('total is Σ machines × processes × pool, and each deploy adds what it should', () => {

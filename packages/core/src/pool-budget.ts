@@ -1,9 +1,15 @@
 import { explainBudget } from './budget-explanation.ts';
-import type { BudgetVerdict, GroupUsage, PoolBudgetInput, PoolBudgetReport } from './budget-types.ts';
+import type {
+  BudgetVerdict,
+  GroupUsage,
+  PoolBudgetInput,
+  PoolBudgetReport,
+  ProcessGroup,
+} from './budget-types.ts';
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { type PlanLimits, resolvePlan } from './plans.ts';
 import { type DeployStrategy, type PoolMode, parseDeployStrategy, parsePoolMode } from './pooler.ts';
-import { requireWholeNumber } from './validation.ts';
+import { requireGroupName, requireWholeNumber } from './validation.ts';
 
 const verdictRank: Record<BudgetVerdict, number> = { ok: 0, reserve: 1, over: 2 };
 
@@ -24,6 +30,12 @@ const verdictRank: Record<BudgetVerdict, number> = { ok: 0, reserve: 1, over: 2 
  * ```
  */
 export function checkPoolBudget(input: PoolBudgetInput): PoolBudgetReport {
+  if (typeof input !== 'object' || input === null) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      'checkPoolBudget needs { plan, poolMode, groups }, e.g. { plan: "basic", poolMode: "session", groups: [{ name: "web", machines: 3, poolSize: 10 }] }.',
+    );
+  }
   return budgetOf({
     ...input,
     plan: resolvePlan(input.plan),
@@ -53,24 +65,22 @@ export function budgetOf(
     );
   }
   const seen = new Set<string>();
-  const groups = input.groups.map((group): GroupUsage => {
-    if (group.name.trim() === '' || seen.has(group.name)) {
+  const groups = input.groups.map((group: unknown): GroupUsage => {
+    const { name: given, machines: m, processesPerMachine: p, poolSize: s } = (group ?? {}) as ProcessGroup;
+    const name = requireGroupName(given);
+    if (seen.has(name)) {
       throw new MpgkitError(
         MpgkitErrorCode.InvalidOption,
-        `Process group names must be unique and non-empty; got "${group.name}" twice or empty.`,
+        `Process group "${name}" is declared twice. Give each group once (names are trimmed).`,
       );
     }
-    seen.add(group.name);
-    const machines = requireWholeNumber(`${group.name}.machines`, group.machines, 1);
-    const processesPerMachine = requireWholeNumber(
-      `${group.name}.processesPerMachine`,
-      group.processesPerMachine ?? 1,
-      1,
-    );
-    const poolSize = requireWholeNumber(`${group.name}.poolSize`, group.poolSize, 1);
+    seen.add(name);
+    const machines = requireWholeNumber(`${name}.machines`, m, 1);
+    const processesPerMachine = requireWholeNumber(`${name}.processesPerMachine`, p ?? 1, 1);
+    const poolSize = requireWholeNumber(`${name}.poolSize`, s, 1);
     const connections = machines * processesPerMachine * poolSize;
     return Object.freeze({
-      name: group.name,
+      name,
       machines,
       processesPerMachine,
       poolSize,
@@ -81,6 +91,12 @@ export function budgetOf(
 
   const total = sum(groups.map((group) => group.connections));
   const peak = sum(groups.map((group) => group.peakConnections));
+  if (!Number.isSafeInteger(peak)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      'The fleet adds up to more connections than can be counted exactly (over 2^53). Check machines, processes and pool sizes.',
+    );
+  }
   const session = poolMode === 'session';
   const limit = session ? plan.maxDatabaseConnections : plan.maxClientConnections;
   const reserve = session ? plan.reservePool : 0;

@@ -69,3 +69,28 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return typeof value;
 }
+
+// Fly process group names: letters, digits, `_`, `-`, `.` (fly.toml [processes] keys), any script.
+const GROUP_NAME = /^[\p{L}\p{N}_.-]+$/u;
+
+/**
+ * A process group name, trimmed: the one rule the API and the CLI share, so `'web'` and `'web '` are one
+ * group and `wéb` is a name everywhere.
+ *
+ * @throws {MpgkitError} `INVALID_OPTION` for a non-string, empty or malformed name.
+ * @example
+ * ```ts
+ * requireGroupName(' web '); // 'web'
+ * ```
+ */
+export function requireGroupName(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (!GROUP_NAME.test(name)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `Process group name ${describe(value)} is not valid. Use letters, digits, _ - or . (the group names of fly.toml [processes]).`,
+      { details: { field: 'group' } },
+    );
+  }
+  return name;
+}

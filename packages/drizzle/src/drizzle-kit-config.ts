@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core/adapter';
+import { redactWhenPrinted, requireDirectUrl } from '@mpgkit/core/adapter';
 
 /** What {@link drizzleKitConfig} adds to drizzle-kit's config. */
 export interface DrizzleKitDatabase {

@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core/adapter';
+import { redactWhenPrinted, requireDirectUrl } from '@mpgkit/core/adapter';
 
 /**
  * The configuration the Prisma CLI reads from `prisma.config.ts` (Prisma 7), with `datasource.url` on
@@ -20,8 +20,6 @@ export function prismaConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, 'datasource'> & { datasource: { url: string } } {
-  return {
-    ...config,
-    datasource: { url: requireDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)') },
-  };
+  const url = requireDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)');
+  return redactWhenPrinted({ ...config, datasource: { url } }, policy.redact);
 }

@@ -1,5 +1,10 @@
 import type { Policy, PolicyLogger } from '@mpgkit/core';
-import { applicationNameFor, guardedClientClass, requireDirectUrl } from '@mpgkit/core/adapter';
+import {
+  applicationNameFor,
+  guardedClientClass,
+  redactWhenPrinted,
+  requireDirectUrl,
+} from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 
@@ -37,7 +42,8 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
   const options = build(policy, policy.urls.pooled, policy.poolSize, undefined, overrides);
   if (policy.transactionModeGuard === 'off') return options;
   // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option: the guard rides on it.
-  return { ...options, extra: { Client: guardedClientClass(policy, pg.Client), ...options.extra } };
+  const extra = { Client: guardedClientClass(policy, pg.Client), ...options.extra };
+  return redactWhenPrinted({ ...options, extra }, policy.redact);
 }
 
 /**
@@ -56,7 +62,10 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
  */
 export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
   const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, 'migrate', overrides);
-  return { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') };
+  return redactWhenPrinted(
+    { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') },
+    policy.redact,
+  );
 }
 
 function build(
@@ -91,15 +100,19 @@ function build(
       overrides.connectTimeoutMS ?? extra.connectionTimeoutMillis,
     ),
   };
-  return {
-    ...overrides,
-    type: 'postgres',
-    url: overrides.url ?? url,
-    poolSize: safe.max,
-    connectTimeoutMS: safe.connectionTimeoutMillis,
-    applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
-    extra: { ...extra, ...safe },
-  } as PostgresOptions;
+  // Printing the options (console.log, JSON) shows the URL redacted; TypeORM reads the real one.
+  return redactWhenPrinted(
+    {
+      ...overrides,
+      type: 'postgres',
+      url: overrides.url ?? url,
+      poolSize: safe.max,
+      connectTimeoutMS: safe.connectionTimeoutMillis,
+      applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
+      extra: { ...extra, ...safe },
+    } as PostgresOptions,
+    policy.redact,
+  );
 }
 
 // A limit where 0 (or nothing) means "no limit": the smaller positive value is the safer one.
