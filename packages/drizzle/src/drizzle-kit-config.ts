@@ -26,9 +26,7 @@ export function drizzleKitConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, keyof DrizzleKitDatabase> & DrizzleKitDatabase {
-  return {
-    ...config,
-    dialect: 'postgresql',
-    dbCredentials: { url: requireDirectUrl(policy, 'drizzle-kit') },
-  };
+  const url = requireDirectUrl(policy, 'drizzle-kit');
+  // Printing the config shows the URL redacted; drizzle-kit reads the real one.
+  return redactWhenPrinted({ ...config, dialect: 'postgresql', dbCredentials: { url } }, policy.redact);
 }

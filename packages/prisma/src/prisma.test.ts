@@ -162,3 +162,13 @@ describe('runMigrations (prisma migrate deploy)', () => {
     });
   });
 });
+
+describe('printing the CLI config', () => {
+  it("shows prismaConfig's URL redacted, while Prisma reads the real one", async () => {
+    const { inspect } = await import('node:util');
+    const config = prismaConfig(policyFor('transaction'), { schema: 'prisma/schema.prisma' });
+    expect(inspect(config, { depth: null })).not.toContain('Zq9-secret');
+    expect(JSON.stringify(config)).not.toContain('Zq9-secret');
+    expect(config.datasource.url).toContain('Zq9-secret');
+  });
+});

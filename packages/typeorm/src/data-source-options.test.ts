@@ -72,3 +72,15 @@ describe('typeormCliConfig', () => {
     expect(() => typeormCliConfig(policy)).toThrow(expect.objectContaining({ code: 'MISSING_DIRECT_URL' }));
   });
 });
+
+describe('printing the options', () => {
+  it('shows the URL redacted in console.log and JSON, while TypeORM reads the real one', async () => {
+    const { inspect } = await import('node:util');
+    const { policy } = policyWith();
+    for (const options of [typeormOptions(policy), typeormCliConfig(policy)]) {
+      expect(inspect(options, { depth: null })).not.toContain('Zq9-secret');
+      expect(JSON.stringify(options)).not.toContain('Zq9-secret');
+      expect(options.url).toContain('Zq9-secret');
+    }
+  });
+});
