@@ -57,6 +57,17 @@ describe('mpgkit doctor against the local stack', () => {
     expect(code).toBe(1);
   });
 
+  it('fails when a pooler answers at the direct URL (the direct URL set to another pooled one)', async () => {
+    const env = { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: stack.url('session') };
+    const { code, stdout } = await mpgkit(env, 'doctor', '--mode', 'transaction');
+    expect(check(stdout, 'connect (direct)')).toMatch(/^✗ .*a pooler answers at the direct URL/);
+    expect(check(stdout, 'connect (pooled)')).toMatch(/^✓ .*through a pooler/);
+    expect(code).toBe(1);
+    // Negative control: the real direct URL passes the same probe.
+    const direct = await mpgkit(stack.envFor('transaction'), 'doctor', '--mode', 'transaction');
+    expect(check(direct.stdout, 'connect (direct)')).toMatch(/^✓ .*Postgres itself/);
+  });
+
   it('names a wrong password as such, with the fix, not as a timeout or a protocol violation', async () => {
     const wrong = (url: string) => Object.assign(new URL(url), { password: 'Zq9-wrong-password' }).href;
     const env = {

@@ -2,7 +2,16 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { PoolMode } from '@mpgkit/core';
-import { checkPoolBudget, defineDatabase, explainError, type Policy, redactUrl } from '@mpgkit/core';
+import {
+  checkPoolBudget,
+  defineDatabase,
+  explainError,
+  isMpgkitError,
+  MpgkitErrorCode,
+  type Policy,
+  redactUrl,
+} from '@mpgkit/core';
+import { redact } from '@mpgkit/core/adapter';
 import { parseGroupSpec } from './budget-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
@@ -27,6 +36,8 @@ interface PgClient {
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   connection?: { stream?: { encrypted?: boolean; getProtocol?: () => string | null } };
+  /** The pid of the server's BackendKeyData: Postgres sends its own; PgBouncer makes up one of its own. */
+  processID?: number | null;
 }
 type PgModule = { Client: new (config: Record<string, unknown>) => PgClient };
 
@@ -71,8 +82,11 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
       },
     });
   } catch (error) {
-    add({ name: 'urls', status: 'fail', detail: (error as Error).message });
-    return finish(io, checks, values.json ?? false);
+    add({ name: 'urls', status: 'fail', detail: redact((error as Error).message) });
+    const exit = finish(io, checks, values.json ?? false);
+    // A malformed or missing URL is a usage error (exit 2), as everywhere in mpgkit.
+    const usage = [MpgkitErrorCode.InvalidConnectionUrl, MpgkitErrorCode.MissingEnvVar] as string[];
+    return isMpgkitError(error) && usage.includes(error.code) ? ExitCode.Usage : exit;
   }
   const { urls } = policy;
   add({ name: 'pooled URL', status: 'ok', detail: redactUrl(urls.pooled) });
@@ -90,7 +104,8 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
     ['pooled', urls.pooled],
     ['direct', urls.direct],
   ] as const) {
-    if (url !== undefined) add(await checkDns(label, new URL(url).hostname));
+    // The WHATWG parser keeps an IPv6 literal's brackets ([::1], Fly's [fdaa:…]); DNS needs it bare.
+    if (url !== undefined) add(await checkDns(label, new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')));
   }
   const pooled = await checkConnect(pg, policy, 'pooled', urls.pooled);
   add(pooled.check);
@@ -177,18 +192,46 @@ async function checkConnect(
   let client: PgClient | undefined;
   try {
     client = await connect(pg, policy, url, '');
-    await client.query('SELECT 1');
+    const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
     const ms = Math.round(performance.now() - started);
     const stream = client.connection?.stream;
     const tls = stream?.encrypted ? (stream.getProtocol?.() ?? 'TLS') : 'none';
     const host = new URL(url).hostname;
+    const detail = `${ms} ms, TLS: ${tls}`;
+    // Postgres's BackendKeyData carries the backend's own pid; a pooler answers with a cancel key of its
+    // own (PgBouncer: a random pid), so the two differ exactly when a pooler sits between. Measured on the
+    // stack: direct 8354 = 8354; PgBouncer session 850375951 ≠ 8359.
+    const pooler = client.processID !== rows[0]?.pid;
+    if (label === 'direct' && pooler) {
+      return {
+        ok: true,
+        check: {
+          name,
+          status: 'fail',
+          detail:
+            `${detail}; a pooler answers at the direct URL (its cancel key is not the backend's), so migrations, ` +
+            "advisory locks and LISTEN would go through PgBouncer. Use the Connect tab's direct URL (direct.<cluster>.flympg.net).",
+        },
+      };
+    }
+    if (label === 'pooled' && !pooler) {
+      return {
+        ok: true,
+        check: {
+          name,
+          status: 'warn',
+          detail: `${detail}; no pooler answers at the pooled URL: the app would use Postgres connection slots directly`,
+        },
+      };
+    }
     const status = tls === 'none' && host.endsWith('.flympg.net') ? 'warn' : 'ok';
+    const where = label === 'direct' ? 'Postgres itself' : 'through a pooler';
     return {
       ok: true,
       check: {
         name,
         status,
-        detail: `${ms} ms, TLS: ${tls}${status === 'warn' ? ' (MPG offers TLS: add sslmode=require)' : ''}`,
+        detail: `${detail}, ${where}${status === 'warn' ? ' (MPG offers TLS: add sslmode=require)' : ''}`,
       },
     };
   } catch (error) {

@@ -122,3 +122,65 @@ describe('the mpgkit executable', () => {
     await expect(mpgkit('budget', '--plan', 'x')).rejects.toMatchObject({ code: 2 });
   });
 });
+
+describe('hardening', () => {
+  const malformed = [
+    'postgresql://u:pw@h/%E0%A4%A',
+    'postgresql://u:p%ZZw@h/db',
+    'postgresql://u:pw@/db',
+    'mysql://u:pw@h/db',
+    'not a url',
+  ];
+  it.each(malformed)(
+    'exits 2 on the malformed URL %s, in env and doctor, without echoing it',
+    async (url) => {
+      for (const command of ['env', 'doctor']) {
+        const out: string[] = [];
+        const io = {
+          stdout: (t: string) => out.push(t),
+          stderr: (t: string) => out.push(t),
+          env: { DATABASE_URL: url },
+        };
+        expect(await runCli([command], io), command).toBe(2);
+        expect(out.join('\n')).not.toContain('pw');
+      }
+    },
+  );
+
+  it('doctor looks up no DNS for IPv6 literals ([::1], Fly private addresses)', async () => {
+    const out: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => out.push(t),
+      env: {
+        DATABASE_URL: 'postgresql://u:pw@[::1]:1/db',
+        DIRECT_DATABASE_URL: 'postgresql://u:pw@[fdaa:0:1::3]:1/db',
+      },
+    };
+    await runCli(['doctor'], io);
+    const dns = out
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.includes('DNS'));
+    expect(dns).toHaveLength(2);
+    for (const line of dns) expect(line).toMatch(/^✓ .*no lookup needed/);
+  });
+
+  it('takes group names in any script, as the API does, and one name once', async () => {
+    const ok = await run('budget', '--plan', 'basic', '--mode', 'session', '--group', 'wéb=1x1');
+    expect(ok.code).toBe(0);
+    const twice = await run(
+      'budget',
+      '--plan',
+      'basic',
+      '--mode',
+      'session',
+      '--group',
+      'web=1x1',
+      '--group',
+      'web =1x1',
+    );
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('declared twice');
+  });
+});

@@ -273,3 +273,30 @@ describe('redaction (properties)', () => {
     );
   });
 });
+
+describe('a direct URL that is not direct', () => {
+  it.each([
+    [pooled, 'the same URL'],
+    [`${pooled}?sslmode=require`, 'the same endpoint with other parameters'],
+    [
+      'postgresql://other-user:pw2@PGBOUNCER.my-cluster.flympg.net:5432/fly-db',
+      'another user, explicit default port',
+    ],
+  ])('is refused when DIRECT_DATABASE_URL is %s (%s)', (directUrl) => {
+    const error = thrown(() =>
+      resolveConnectionUrls({ env: { DATABASE_URL: pooled, DIRECT_DATABASE_URL: directUrl } }),
+    );
+    expect(error.code).toBe(MpgkitErrorCode.WrongConnectionTarget);
+    expect(error.message).toContain('same host, port and database');
+    expect(error.message).not.toContain('s3cr3t-pw');
+  });
+
+  it('is accepted when anything about the endpoint differs (another local port, as on the test stack)', () => {
+    const local = 'postgresql://u:pw@127.0.0.1:16432/fly-db';
+    expect(
+      resolveConnectionUrls({
+        env: { DATABASE_URL: local, DIRECT_DATABASE_URL: local.replace('16432', '15432') },
+      }).direct,
+    ).toContain(':15432');
+  });
+});

@@ -349,6 +349,16 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
         'connection slots directly. Use the pooled URL (pgbouncer.<cluster>.flympg.net) for the app.',
     );
   }
+  if (direct !== undefined && sameEndpoint(pooled, direct)) {
+    const name = directSource === 'env' ? directVar : 'the directUrl option';
+    throw new MpgkitError(
+      MpgkitErrorCode.WrongConnectionTarget,
+      `${name} reaches the same host, port and database as the pooled URL (${redactUrl(pooled)}), so migrations ` +
+        'would run through the pooler. Set it to the direct URL from the Connect tab (direct.<cluster>.flympg.net), ' +
+        'or leave it unset on MPG to derive it.',
+      { details: { source: name } },
+    );
+  }
   if (direct !== undefined && classifyConnectionUrl(direct) === 'pooled') {
     const name = directSource === 'env' ? directVar : 'the directUrl option';
     throw new MpgkitError(
@@ -370,4 +380,15 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     secrets: Object.freeze([...new Set(secrets)]),
     warnings: Object.freeze(warnings),
   });
+}
+
+// Two URLs reach the same server when host (or ?host=), port and database agree; user and parameters
+// do not change where a connection lands.
+function sameEndpoint(a: string, b: string): boolean {
+  const endpoint = (value: string) => {
+    const url = parseConnectionUrl(value);
+    const host = (url.searchParams.get('host') ?? hostOf(url)).toLowerCase();
+    return `${host}|${url.port || url.searchParams.get('port') || '5432'}|${databaseOf(url)}`;
+  };
+  return endpoint(a) === endpoint(b);
 }
