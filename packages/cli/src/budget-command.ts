@@ -28,6 +28,8 @@ Options:
                          per machine); repeat for each group
   --deploy <strategy>    bluegreen, canary, rolling or immediate (default rolling)
   --direct <n>           connections that bypass PgBouncer (release command, listeners)
+  --direct-limit <n>     Postgres connections left for them (max_connections less PgBouncer's and
+                         the superuser reserve); without it direct connections are not judged
   --recommend            print the largest pool sizes that fit (groups may then omit the pool: web=3)
   --headroom <fraction>  with --recommend: share of the limit to keep free (default 0.2)
   --strict               exit 1 when the fleet fits only thanks to the reserve pool
@@ -91,6 +93,7 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
       group: { type: 'string', multiple: true },
       deploy: { type: 'string' },
       direct: { type: 'string' },
+      'direct-limit': { type: 'string' },
       recommend: { type: 'boolean' },
       headroom: { type: 'string' },
       strict: { type: 'boolean' },
@@ -112,6 +115,8 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
   const specs = (values.group ?? []).map(parseGroupSpec);
   if (specs.length === 0) throw usage('Give at least one --group, e.g. --group web=3x10.');
   const directConnections = values.direct === undefined ? 0 : count('--direct', values.direct, 0);
+  const directConnectionLimit =
+    values['direct-limit'] === undefined ? undefined : count('--direct-limit', values['direct-limit'], 0);
 
   if (values.recommend) {
     const headroom = values.headroom === undefined ? 0.2 : Number(values.headroom);
@@ -122,7 +127,14 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
       throw usage(`--group ${spec.name} needs a pool size (e.g. ${spec.name}=${spec.machines}x10).`);
     return { ...spec, poolSize: spec.poolSize };
   });
-  const report = checkPoolBudget({ plan, poolMode, deploy, groups, directConnections });
+  const report = checkPoolBudget({
+    plan,
+    poolMode,
+    deploy,
+    groups,
+    directConnections,
+    ...(directConnectionLimit === undefined ? {} : { directConnectionLimit }),
+  });
   if (values.json) {
     io.stdout(JSON.stringify(report, null, 2));
   } else {

@@ -34,10 +34,20 @@ export function explainBudget(report: Omit<PoolBudgetReport, 'explanation'>): st
   } else {
     lines.push(`Deploy ${report.deploy}: machines are replaced in place, so the peak stays ${report.peak}.`);
   }
-  if (report.directConnections > 0) {
+  if (report.directConnectionLimit !== undefined) {
+    const over = report.directConnections - report.directConnectionLimit;
+    lines.push(
+      `Direct connections (release command, listeners, lock holders) bypass PgBouncer: ` +
+        `${report.directConnections} of ${report.directConnectionLimit} Postgres connections: ` +
+        (over > 0
+          ? `over by ${over}: Postgres refuses them (remaining connection slots are reserved, 53300).`
+          : `ok, ${-over} to spare.`),
+    );
+  } else if (report.directConnections > 0) {
     lines.push(
       `Direct connections (${report.directConnections}: release command, listeners, lock holders) bypass ` +
-        'PgBouncer and count against Postgres max_connections instead.',
+        "PgBouncer and use Postgres's own max_connections, which the plan does not publish: not checked. " +
+        'Give the limit (directConnectionLimit, --direct-limit) to check them.',
     );
   }
   return lines;
@@ -70,10 +80,13 @@ function deployFormula(report: Omit<PoolBudgetReport, 'explanation'>): string {
   );
 }
 
+// What happens to the connections past the limit depends on which limit they pass: past max client
+// connections PgBouncer refuses the login outright (both modes); past max database connections (session
+// mode) the client is accepted and waits for a server connection until query_wait_timeout drops it.
 function describe(
   verdict: BudgetVerdict,
   connections: number,
-  report: { limit: number; reserve: number },
+  report: Omit<PoolBudgetReport, 'explanation'>,
 ): string {
   const spare = report.limit - connections;
   switch (verdict) {
@@ -84,7 +97,15 @@ function describe(
         `fits only with the reserve pool (${connections - (report.limit - report.reserve)} into the last ` +
         `${report.reserve}); those clients wait for the reserve timeout (5 s by default) first`
       );
-    case 'over':
-      return `over by ${-spare}: ${-spare} client connections get no server connection and wait until they time out`;
+    case 'over': {
+      const refused = connections - report.plan.maxClientConnections;
+      if (refused > 0) {
+        return `over by ${-spare}: PgBouncer refuses ${refused} client connections outright (no more connections allowed, max_client_conn)`;
+      }
+      return (
+        `over by ${-spare}: ${-spare} client connections are accepted but get no server connection; they wait ` +
+        'until query_wait_timeout (120 s by default) drops them'
+      );
+    }
   }
 }

@@ -43,6 +43,13 @@ export function formatBudgetReport(report: PoolBudgetReport): string {
     `limit   ${report.limitName}: ${report.limit}${reserve}`,
     `normal  ${report.total} / ${report.limit}  ${verdictLabel(report.normalVerdict)}`,
     `peak    ${report.peak} / ${report.limit}  ${verdictLabel(report.peakVerdict)}`,
+    ...(report.directConnections === 0 && report.directConnectionLimit === undefined
+      ? []
+      : [
+          report.directConnectionLimit === undefined
+            ? `direct  ${report.directConnections} / ?  NOT CHECKED (limit unknown)`
+            : `direct  ${report.directConnections} / ${report.directConnectionLimit}  ${verdictLabel(report.directVerdict === 'over' ? 'over' : 'ok')}`,
+        ]),
     '',
     ...report.explanation,
     '',
@@ -56,6 +63,9 @@ function verdictLabel(verdict: BudgetVerdict): string {
 
 function advice(report: PoolBudgetReport): string {
   if (report.verdict === 'ok') return ` (${report.headroom} connections to spare at peak)`;
+  if (report.directVerdict === 'over' && report.peakVerdict !== 'over' && report.normalVerdict !== 'over') {
+    return ' (too many direct connections: fewer listeners or lock holders, or a larger plan)';
+  }
   const modeHint = report.poolMode === 'session' ? ', switch to transaction mode' : '';
   return ` (run again with --recommend for pool sizes that fit${modeHint}, or choose a larger plan)`;
 }

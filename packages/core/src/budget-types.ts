@@ -28,6 +28,12 @@ export interface PoolBudgetInput {
   deploy?: DeployStrategy;
   /** Connections that bypass PgBouncer: release command, listeners, lock holders, admin tools. @default 0 */
   directConnections?: number;
+  /**
+   * How many direct connections Postgres takes: its max_connections less what PgBouncer holds and the
+   * superuser reserve. MPG does not publish it; without it direct connections are reported, not judged.
+   * @default undefined
+   */
+  directConnectionLimit?: number;
 }
 
 /**
@@ -74,6 +80,10 @@ export interface PoolBudgetReport {
   readonly headroom: number;
   /** Direct connections, counted against Postgres itself. */
   readonly directConnections: number;
+  /** The limit they are judged against, when one was given. */
+  readonly directConnectionLimit: number | undefined;
+  /** `ok` / `over` against {@link PoolBudgetReport.directConnectionLimit}; `unknown` without a limit. */
+  readonly directVerdict: 'ok' | 'over' | 'unknown';
   /** The arithmetic and its meaning, one sentence per line. */
   readonly explanation: readonly string[];
 }

@@ -162,3 +162,20 @@ describe('applicationNameFor', () => {
     expect(applicationNameFor({ applicationName: 'x'.repeat(60) }, 'listen')).toHaveLength(63);
   });
 });
+
+describe('budget advice fits the mode', () => {
+  const env = { DATABASE_URL: 'postgresql://u:pw@pgbouncer.c1.flympg.net/fly-db', FLY_PROCESS_GROUP: 'web' };
+  const over = (poolMode: 'session' | 'transaction') => {
+    try {
+      defineDatabase({ env, poolMode, plan: 'basic', fleet: { web: { machines: 30, poolSize: 10 } } });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected POOL_BUDGET_EXCEEDED');
+  };
+  it('tells a transaction-mode fleet nothing about switching to transaction mode', () => {
+    expect(over('transaction')).not.toContain('transaction mode,');
+    expect(over('transaction')).toContain('refuses');
+    expect(over('session')).toContain('switch to transaction mode');
+  });
+});

@@ -75,6 +75,8 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   deploy?: DeployStrategy;
   /** Connections that bypass PgBouncer (release command, listeners), reported beside the budget. @default 0 */
   directConnections?: number;
+  /** Postgres connections left for direct ones; when given, direct connections are judged against it. @default undefined */
+  directConnectionLimit?: number;
   /** What a failed budget check does at startup. `reserve` verdicts always only warn. @default 'throw' */
   budgetCheck?: 'throw' | 'warn' | 'off';
   /** This process's group. @default process.env.FLY_PROCESS_GROUP ?? 'app' */
@@ -329,15 +331,22 @@ function checkFleetBudget(
     poolMode,
     deploy: parseDeployStrategy(options.deploy ?? 'rolling'),
     directConnections: options.directConnections ?? 0,
+    ...(options.directConnectionLimit === undefined
+      ? {}
+      : { directConnectionLimit: options.directConnectionLimit }),
     groups: Object.entries(options.fleet).map(([name, group]) => ({ name, ...group })),
   });
   if (report.verdict === 'ok') return report;
   const message = `Pool budget ${report.verdict === 'over' ? 'exceeded' : 'tight'}:\n  ${report.explanation.join('\n  ')}`;
   if (report.verdict === 'over' && (options.budgetCheck ?? 'throw') === 'throw') {
+    // Advice that fits the mode: switching to transaction mode helps only a session-mode fleet.
+    const remedies =
+      report.poolMode === 'session'
+        ? 'Reduce pool sizes (`mpgkit budget --recommend` computes them), switch to transaction mode, or move to a larger plan.'
+        : 'Reduce pool sizes (`mpgkit budget --recommend` computes them), run fewer processes, or move to a larger plan.';
     throw new MpgkitError(
       MpgkitErrorCode.PoolBudgetExceeded,
-      `${message}\nReduce pool sizes (\`mpgkit budget --recommend\` computes them), use transaction mode, ` +
-        "or move to a larger plan. Set budgetCheck: 'warn' to start anyway.",
+      `${message}\n${remedies} Set budgetCheck: 'warn' to start anyway.`,
       { details: { total: report.total, peak: report.peak, limit: report.limit, verdict: report.verdict } },
     );
   }

@@ -92,7 +92,53 @@ describe('checkPoolBudget', () => {
     });
     expect(report.total).toBe(40);
     expect(report.directConnections).toBe(3);
-    expect(report.explanation.join('\n')).toContain('Postgres max_connections');
+    expect(report.directVerdict).toBe('unknown');
+    expect(report.verdict).toBe('ok');
+    expect(report.explanation.join('\n')).toContain(
+      "Postgres's own max_connections, which the plan does not publish: not checked",
+    );
+  });
+
+  it('judges direct connections against a given limit: 1000 of them are over, whatever the pools', () => {
+    const over = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: seedFleet,
+      directConnections: 1000,
+      directConnectionLimit: 40,
+    });
+    expect(over).toMatchObject({
+      normalVerdict: 'ok',
+      peakVerdict: 'ok',
+      directVerdict: 'over',
+      verdict: 'over',
+    });
+    expect(over.explanation.join('\n')).toContain('1000 of 40 Postgres connections: over by 960');
+    const fits = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: seedFleet,
+      directConnections: 3,
+      directConnectionLimit: 40,
+    });
+    expect(fits).toMatchObject({ directVerdict: 'ok', verdict: 'ok' });
+  });
+
+  it('says what happens past each limit, in the words of the mode', () => {
+    const session = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: [{ name: 'web', machines: 6, poolSize: 10 }],
+    });
+    expect(session.explanation.join('\n')).toContain('wait until query_wait_timeout');
+    const transaction = checkPoolBudget({
+      plan: 'basic',
+      poolMode: 'transaction',
+      groups: [{ name: 'web', machines: 30, poolSize: 10 }],
+    });
+    const text = transaction.explanation.join('\n');
+    expect(text).toContain('PgBouncer refuses 100 client connections outright');
+    expect(text).not.toContain('wait until');
   });
 
   it.each([

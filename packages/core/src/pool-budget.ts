@@ -58,6 +58,10 @@ export function budgetOf(
 ): PoolBudgetReport {
   const { plan, poolMode, deploy } = input;
   const directConnections = requireWholeNumber('directConnections', input.directConnections ?? 0, 0);
+  const directConnectionLimit =
+    input.directConnectionLimit === undefined
+      ? undefined
+      : requireWholeNumber('directConnectionLimit', input.directConnectionLimit, 0);
   if (!Array.isArray(input.groups) || input.groups.length === 0) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,
@@ -102,7 +106,18 @@ export function budgetOf(
   const reserve = session ? plan.reservePool : 0;
   const normalVerdict = judge(total, limit, reserve, plan.maxClientConnections);
   const peakVerdict = judge(peak, limit, reserve, plan.maxClientConnections);
-  const verdict = verdictRank[peakVerdict] > verdictRank[normalVerdict] ? peakVerdict : normalVerdict;
+  // Direct connections (release command, listeners, migrations) bypass PgBouncer: they count against
+  // Postgres's own limit, judged only when it is known.
+  const directVerdict =
+    directConnectionLimit === undefined
+      ? directConnections === 0
+        ? 'ok'
+        : 'unknown'
+      : directConnections <= directConnectionLimit
+        ? 'ok'
+        : 'over';
+  const worst = verdictRank[peakVerdict] > verdictRank[normalVerdict] ? peakVerdict : normalVerdict;
+  const verdict = directVerdict === 'over' ? 'over' : worst;
 
   const report = {
     plan,
@@ -119,6 +134,8 @@ export function budgetOf(
     verdict,
     headroom: limit - peak,
     directConnections,
+    directConnectionLimit,
+    directVerdict,
   } as const;
   return Object.freeze({ ...report, explanation: Object.freeze(explainBudget(report)) });
 }
