@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL } from '../src/guard-corpus.ts';
+import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL, UNSAFE_SQL_FOUND_IN_REVIEW } from '../src/guard-corpus.ts';
 import { attachStack, statementLogOffset } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
@@ -44,6 +44,20 @@ describe('the transaction-mode guard, through a real transaction-mode PgBouncer'
       for (const sql of SAFE_SQL) await expect(client.query(sql), sql).resolves.toBeDefined();
     } finally {
       client.release();
+    }
+  });
+
+  it(`negative control: the ${UNSAFE_SQL_FOUND_IN_REVIEW.length} statements found in review are valid SQL that runs on a direct session`, async () => {
+    const direct = new pg.Client({ connectionString: stack.url('direct') });
+    await direct.connect();
+    try {
+      for (const [sql] of UNSAFE_SQL_FOUND_IN_REVIEW) {
+        await direct.query('BEGIN');
+        await expect(direct.query(sql), sql).resolves.toBeDefined();
+        await direct.query('ROLLBACK');
+      }
+    } finally {
+      await direct.end();
     }
   });
 });

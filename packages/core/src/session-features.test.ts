@@ -119,3 +119,38 @@ describe('the scanner (properties)', () => {
     );
   });
 });
+
+describe('the verdict does not change when text is wrapped around a statement (10,000 cases)', () => {
+  const statementArb = fc.constantFrom(
+    ...UNSAFE.map(([sql]) => sql),
+    ...SAFE,
+    "SELECT set_config('a', 'b', 'f')",
+    'UPDATE pg_settings SET setting = 1',
+    'CREATE TABLE temp (id int)',
+    'SELECT 1 INTO TEMP t',
+  );
+  const noise = fc.string({ unit: fc.constantFrom(...'LISTEN SET ;$\'"-/*\r\n\\abc'), maxLength: 30 });
+  const tagArb = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,90}$/);
+  // Text that is one inert token to PostgreSQL: a string, an identifier, a comment, a dollar quote.
+  const wrapped = fc.oneof(
+    noise.map((text) => `'${text.replaceAll("'", "''")}'`),
+    noise.map((text) => `"${text.replaceAll('"', '""')}"`),
+    noise.map((text) => `/* ${text.replaceAll('*/', '').replaceAll('/*', '')} */`),
+    noise.map((text) => `-- ${text.replace(/[\r\n]/g, '')}\n`),
+    fc
+      .tuple(tagArb, noise)
+      .filter(([tag, text]) => !text.includes(`$${tag}$`))
+      .map(([tag, text]) => `$${tag}$${text}$${tag}$`),
+  );
+  it('a comment before the statement, or a literal selected after it, leaves the verdict as it was', () => {
+    fc.assert(
+      fc.property(statementArb, wrapped, (statement, inert) => {
+        const expected = findSessionFeature(statement)?.feature;
+        const comment = inert.startsWith('/*') || inert.startsWith('--');
+        const variant = comment ? `${inert} ${statement}` : `${statement}; SELECT ${inert}`;
+        expect(findSessionFeature(variant)?.feature).toBe(expected);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});

@@ -58,7 +58,9 @@ export function findSessionFeature(sql: string): SessionFeature | undefined {
   return undefined;
 }
 
-function inspectStatement(tokens: readonly SqlToken[]): SessionFeature | undefined {
+function inspectStatement(all: readonly SqlToken[]): SessionFeature | undefined {
+  // EXPLAIN ANALYZE runs the statement it explains: inspect that statement.
+  const tokens = withoutExplain(all);
   const word = (index: number) => (tokens[index]?.kind === 'word' ? tokens[index]?.value : undefined);
   const first = word(0);
   switch (first) {
@@ -83,10 +85,14 @@ function inspectStatement(tokens: readonly SqlToken[]): SessionFeature | undefin
     case 'declare':
       if (hasSequence(tokens, ['with', 'hold'])) return { feature: 'DECLARE ... WITH HOLD', fix: FIX.hold };
       break;
+    case 'update':
+      // "UPDATE pg_settings SET setting = ..." is a session SET (PostgreSQL docs, pg_settings).
+      if (targetIs(tokens, 1, 'pg_settings')) return { feature: 'UPDATE pg_settings', fix: FIX.set };
+      break;
     case 'create': {
-      const head = tokens.slice(1, 5).map((token) => (token.kind === 'word' ? token.value : ''));
-      if (head.includes('temp') || head.includes('temporary')) {
-        const isTable = head.includes('table');
+      const temporary = createsTemporary(tokens);
+      if (temporary !== undefined) {
+        const isTable = temporary === 'table';
         if (!isTable || !hasSequence(tokens, ['on', 'commit', 'drop'])) {
           return {
             feature: `temporary ${isTable ? 'table' : 'object'} without ON COMMIT DROP`,
@@ -97,13 +103,93 @@ function inspectStatement(tokens: readonly SqlToken[]): SessionFeature | undefin
       break;
     }
   }
-  if (
-    (first === 'select' || first === 'with') &&
-    (hasSequence(tokens, ['into', 'temp']) || hasSequence(tokens, ['into', 'temporary']))
-  ) {
+  if ((first === 'select' || first === 'with') && selectsIntoTemporary(tokens)) {
     return { feature: 'SELECT INTO a temporary table', fix: FIX.temp };
   }
   return inspectCalls(tokens);
+}
+
+// EXPLAIN [ANALYZE] [VERBOSE] [(option, ...)] statement: the statement, or all tokens when not EXPLAIN.
+function withoutExplain(tokens: readonly SqlToken[]): readonly SqlToken[] {
+  if (!isWord(tokens[0], 'explain')) return tokens;
+  let i = 1;
+  if (tokens[i]?.kind === 'punct' && tokens[i]?.value === '(') {
+    for (let depth = 0; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (token?.kind === 'punct' && token.value === '(') depth++;
+      if (token?.kind === 'punct' && token.value === ')' && --depth === 0) {
+        i++;
+        break;
+      }
+    }
+  }
+  while (isWord(tokens[i], 'analyze') || isWord(tokens[i], 'analyse') || isWord(tokens[i], 'verbose')) i++;
+  return tokens.slice(i);
+}
+
+// CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} [UNLOGGED|RECURSIVE] kind ..., or an object
+// created in pg_temp (CREATE TABLE pg_temp.t, CREATE FUNCTION pg_temp.f): 'table' or another kind.
+// A table or column merely named temp (CREATE TABLE temp (...), CREATE TABLE t (temp int)) is not one.
+function createsTemporary(tokens: readonly SqlToken[]): string | undefined {
+  let i = 1;
+  while (['or', 'replace', 'global', 'local'].some((word) => isWord(tokens[i], word))) i++;
+  if (isWord(tokens[i], 'temp') || isWord(tokens[i], 'temporary')) {
+    i++;
+    while (isWord(tokens[i], 'unlogged') || isWord(tokens[i], 'recursive')) i++;
+    return tokens[i]?.value ?? 'object';
+  }
+  // The object's name: the first name after the kind words, skipping IF NOT EXISTS.
+  const kind = tokens[i]?.value;
+  for (let j = i + 1; j < Math.min(tokens.length, i + 8); j++) {
+    const token = tokens[j];
+    if (token?.kind !== 'word' && token?.kind !== 'identifier') break;
+    if (token.value === 'pg_temp' && tokens[j + 1]?.kind === 'punct' && tokens[j + 1]?.value === '.') {
+      return kind === 'table' ? 'table' : (kind ?? 'object');
+    }
+  }
+  return undefined;
+}
+
+// SELECT ... INTO [TEMP | TEMPORARY] [TABLE] name: a temporary table, unless "temp" is itself the new
+// table's name (SELECT * INTO temp FROM t). INTO pg_temp.name too.
+function selectsIntoTemporary(tokens: readonly SqlToken[]): boolean {
+  for (let i = 0; i < tokens.length - 1; i++) {
+    if (!isWord(tokens[i], 'into')) continue;
+    const next = tokens[i + 1];
+    if (next?.kind === 'word' && next.value === 'pg_temp' && tokens[i + 2]?.value === '.') return true;
+    if (!isWord(next, 'temp') && !isWord(next, 'temporary')) continue;
+    const after = tokens[i + 2];
+    if (isWord(after, 'table')) return true;
+    if (after?.kind === 'identifier') return true;
+    if (after?.kind === 'word' && !CLAUSE_AFTER_INTO.has(after.value)) return true;
+  }
+  return false;
+}
+const CLAUSE_AFTER_INTO = new Set([
+  'from',
+  'where',
+  'group',
+  'having',
+  'window',
+  'order',
+  'limit',
+  'offset',
+  'fetch',
+  'for',
+  'union',
+  'intersect',
+  'except',
+]);
+
+// The table a statement names at `index`, with or without the pg_catalog schema.
+function targetIs(tokens: readonly SqlToken[], index: number, table: string): boolean {
+  if (isWord(tokens[index], 'only')) index++;
+  if (isWord(tokens[index], 'pg_catalog') && tokens[index + 1]?.value === '.') index += 2;
+  return isWord(tokens[index], table);
+}
+
+function isWord(token: SqlToken | undefined, value: string): boolean {
+  return token?.kind === 'word' && token.value === value;
 }
 
 function inspectCalls(tokens: readonly SqlToken[]): SessionFeature | undefined {
@@ -119,14 +205,35 @@ function inspectCalls(tokens: readonly SqlToken[]): SessionFeature | undefined {
       continue;
     const name = token.value; // quoted names are exact, unquoted ones lower-cased by the tokenizer
     if (SESSION_LOCKS.has(name)) return { feature: `session advisory lock (${name})`, fix: FIX.advisory };
-    if (name === 'set_config') {
-      const third = callArgument(tokens, i + 1, 2);
-      if (third?.length === 1 && third[0]?.kind === 'word' && third[0].value === 'false') {
-        return { feature: 'set_config(..., false)', fix: FIX.set };
-      }
+    if (name === 'set_config' && isFalse(callArgument(tokens, i + 1, 2))) {
+      return { feature: 'set_config(..., false)', fix: FIX.set };
     }
   }
   return undefined;
+}
+
+// is_local given as a definite false: false, 'false', 'f', 'off', 'no', '0' (PostgreSQL's boolean input,
+// unique prefixes included), in parentheses or with a ::bool / ::boolean cast. A parameter or an expression
+// is not judged: the guard refuses only what it can be sure of.
+function isFalse(argument: SqlToken[] | undefined): boolean {
+  if (argument === undefined) return false;
+  let tokens = argument.filter(
+    (token) => !(token.kind === 'punct' && (token.value === '(' || token.value === ')')),
+  );
+  const cast = tokens.findIndex((token, index) => token.value === ':' && tokens[index + 1]?.value === ':');
+  if (cast !== -1 && ['bool', 'boolean'].includes(tokens[cast + 2]?.value ?? ''))
+    tokens = tokens.slice(0, cast);
+  if (tokens.length !== 1) return false;
+  const [token] = tokens;
+  if (token?.kind === 'word') return token.value === 'false';
+  if (token?.kind !== 'string') return false;
+  const text = token.value.trim().toLowerCase();
+  return (
+    text === '0' ||
+    (text.length > 0 && 'false'.startsWith(text)) ||
+    (text.length > 0 && 'no'.startsWith(text)) ||
+    (text.length > 1 && 'off'.startsWith(text))
+  );
 }
 
 // The tokens of argument `index` of the call whose '(' is at `open`.

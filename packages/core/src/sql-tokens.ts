@@ -11,7 +11,19 @@ export interface SqlToken {
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DOLLAR_TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+const TAG_START = /[A-Za-z_\u0080-\uffff]/;
+const TAG_PART = /[A-Za-z0-9_\u0080-\uffff]/;
+
+// `$$` or `$tag$` at `start`, of any length (a tag is an identifier without `$`), or undefined.
+function dollarTagAt(sql: string, start: number): string | undefined {
+  let end = start + 1;
+  if (sql[end] !== '$') {
+    if (!TAG_START.test(sql[end] ?? '')) return undefined;
+    while (end < sql.length && TAG_PART.test(sql[end] ?? '')) end++;
+    if (sql[end] !== '$') return undefined;
+  }
+  return sql.slice(start, end + 1);
+}
 
 /**
  * Splits SQL into tokens, skipping comments. Follows PostgreSQL's lexical rules for what matters here:
@@ -34,8 +46,10 @@ export function tokenizeSql(sql: string): SqlToken[] {
     if (/\s/.test(c)) {
       i++;
     } else if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? n : end + 1;
+      // A line comment ends at \n or \r (PostgreSQL scan.l: comment ("--"{non_newline}*), non_newline [^\n\r]).
+      let end = i + 2;
+      while (end < n && sql[end] !== '\n' && sql[end] !== '\r') end++;
+      i = end;
     } else if (c === '/' && next === '*') {
       i = skipBlockComment(sql, i);
     } else if (c === "'") {
@@ -50,15 +64,15 @@ export function tokenizeSql(sql: string): SqlToken[] {
       i = readIdentifier(sql, i, tokens);
     } else if (c === '$') {
       const param = /^\$\d+/.exec(sql.slice(i, i + 12));
-      const tag = param ? null : DOLLAR_TAG.exec(sql.slice(i, i + 64));
+      const tag = param ? undefined : dollarTagAt(sql, i);
       if (param) {
         tokens.push({ kind: 'param', value: param[0] });
         i += param[0].length;
-      } else if (tag) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
+      } else if (tag !== undefined) {
+        const end = sql.indexOf(tag, i + tag.length);
         const stop = end === -1 ? n : end;
-        tokens.push({ kind: 'string', value: sql.slice(i + tag[0].length, stop) });
-        i = end === -1 ? n : end + tag[0].length;
+        tokens.push({ kind: 'string', value: sql.slice(i + tag.length, stop) });
+        i = end === -1 ? n : end + tag.length;
       } else {
         tokens.push({ kind: 'operator', value: c });
         i++;
