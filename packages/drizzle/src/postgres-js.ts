@@ -82,7 +82,7 @@ export function createDrizzle<TSchema extends Record<string, unknown> = Record<s
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
 ): DrizzlePostgresJs<TSchema> {
-  return drizzle({ ...config, client: postgres(postgresJsUrl(policy), postgresJsOptions(policy)) });
+  return drizzle({ ...config, client: postgresJsClient(policy, 'pooled') });
 }
 
 /**
@@ -99,8 +99,19 @@ export function createMigrationDrizzle<TSchema extends Record<string, unknown> =
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
 ): DrizzlePostgresJs<TSchema> {
-  const client = postgres(postgresJsUrl(policy, 'direct'), postgresJsOptions(policy, 'direct'));
-  return drizzle({ ...config, client });
+  return drizzle({ ...config, client: postgresJsClient(policy, 'direct') });
+}
+
+// postgres.js's end() without a timeout waits for every connection to close, and a connection whose
+// query was cut (its backend terminated, directly or through PgBouncer) never does: no ReadyForQuery
+// comes, so end() never resolves (postgres 3.4.9 src/index.js end(), src/connection.js end(); measured on
+// the stack in both pool modes). The clients mpgkit builds end within the connect timeout by default,
+// then close what is left, so an app's shutdown cannot hang on it.
+function postgresJsClient(policy: Policy, target: PostgresJsTarget): postgres.Sql {
+  const sql = postgres(postgresJsUrl(policy, target), postgresJsOptions(policy, target));
+  const end = sql.end.bind(sql);
+  sql.end = (options = {}) => end({ timeout: policy.connectTimeoutSeconds, ...options });
+  return sql;
 }
 
 /**

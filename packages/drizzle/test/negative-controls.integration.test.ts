@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { defineDatabase } from '@mpgkit/core';
 import { attachStack } from '@mpgkit/test-infra';
 import { concurrentQueries } from '@mpgkit/test-infra/conformance';
+import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
+import { createDrizzle } from '../src/postgres-js.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
 const subject = {
@@ -29,5 +32,45 @@ describe('negative control: postgres.js with default options through the transac
       usePrepared,
     });
     expect(outcome.namedStatements.length).toBeGreaterThan(10);
+  });
+});
+
+// postgres 3.4.9: end() without a timeout waits for every connection to close, and one whose query was cut
+// by a terminated backend never does. The adapter's clients end within the connect timeout by default.
+describe('shutting down after a backend was terminated mid-query', () => {
+  const settle = (promise: Promise<unknown>, ms: number) =>
+    Promise.race([
+      promise.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), ms)),
+    ]);
+
+  async function cutQuery(end: (sql: postgres.Sql) => Promise<unknown>, sql: postgres.Sql, name: string) {
+    await sql`SELECT 1`;
+    const inFlight = sql`SELECT pg_sleep(3)`.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.terminateBackends({ applicationName: name });
+    await inFlight;
+    return settle(end(sql), 4000);
+  }
+
+  it("negative control: postgres.js's own end() hangs", async () => {
+    const sql = postgres(stack.url('transaction'), {
+      prepare: false,
+      connection: { application_name: 'pgjs-end-naive' },
+    });
+    expect(await cutQuery((client) => client.end(), sql, 'pgjs-end-naive')).toBe('hung');
+    // end() is memoised, so this client cannot be ended any more: its socket closes with the stack.
+  });
+
+  it('the client built from the policy ends within the connect timeout', async () => {
+    const policy = defineDatabase({
+      env: stack.envFor('transaction'),
+      poolMode: 'transaction',
+      applicationName: 'pgjs-end-policy',
+      connectTimeoutSeconds: 1,
+      logger: { warn() {} },
+    });
+    const db = createDrizzle(policy);
+    expect(await cutQuery((client) => client.end(), db.$client, 'pgjs-end-policy')).toBe('ended');
   });
 });

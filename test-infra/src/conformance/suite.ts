@@ -1,8 +1,10 @@
 import type { PoolMode } from '@mpgkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.ts';
+import { recordErrorCorpus } from './error-corpus.ts';
 import {
   concurrentQueries,
+  errorsFromFaults,
   idleConnectionsKilled,
   loadAcrossDrain,
   migrationRouting,
@@ -79,6 +81,22 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
             lockWaitTimedOut: false,
             migrationSeenByPooler: false,
             appSeenByPooler: true,
+          });
+        });
+
+        it('7. errors from real faults, as the ORM throws them, are classified: a wrong password is never retried, a query cut in flight only if idempotent', async () => {
+          const captured = await errorsFromFaults({ stack, mode, subject });
+          recordErrorCorpus(subject.name, mode, captured);
+          const byFault = Object.fromEntries(captured.map((entry) => [entry.fault, entry.classification]));
+          expect(byFault['wrong password']).toEqual({
+            id: 'password-authentication-failed',
+            phase: 'config',
+            retrySafe: false,
+          });
+          expect(byFault['backend terminated in flight']).toMatchObject({
+            id: expect.any(String),
+            phase: 'in-flight',
+            retrySafe: false,
           });
         });
 
