@@ -68,6 +68,31 @@ describe('mpgkit doctor against the local stack', () => {
     expect(check(direct.stdout, 'connect (direct)')).toMatch(/^✓ .*Postgres itself/);
   });
 
+  it('prints no password given as a URL parameter with an encoded key (?pass%77ord=), as pg reads it', async () => {
+    const asParameter = (url: string) => {
+      const parsed = new URL(url);
+      const password = parsed.password;
+      parsed.password = '';
+      return `${parsed.href}?pass%77ord=${password}`;
+    };
+    const env = {
+      DATABASE_URL: asParameter(stack.url('transaction')),
+      DIRECT_DATABASE_URL: asParameter(stack.url('direct')),
+    };
+    for (const argv of [
+      ['doctor', '--mode', 'transaction'],
+      ['doctor', '--json'],
+      ['env'],
+      ['env', '--json'],
+    ]) {
+      const { stdout } = await mpgkit(env, ...argv); // mpgkit() asserts no stack secret in any output
+      expect(stdout.length).toBeGreaterThan(100);
+    }
+    // pg really used the parameter as the password: the connections succeeded.
+    const { stdout } = await mpgkit(env, 'doctor', '--mode', 'transaction');
+    expect(check(stdout, 'connect (pooled)')).toMatch(/^✓/);
+  });
+
   it('names a wrong password as such, with the fix, not as a timeout or a protocol violation', async () => {
     const wrong = (url: string) => Object.assign(new URL(url), { password: 'Zq9-wrong-password' }).href;
     const env = {

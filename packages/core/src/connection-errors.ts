@@ -344,7 +344,7 @@ export const ERROR_CATALOGUE: readonly KnownError[] = Object.freeze<KnownError[]
       /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
     cause:
       'Postgres refused the login because it is starting or stopping (a plan change restarts the database). Nothing was sent.',
-    fix: 'Retry with backoff.',
+    fix: 'Retry with backoff: nothing was sent, so any work may be repeated; it passes when the restart completes.',
     transient: true,
     phase: 'connect',
   },
