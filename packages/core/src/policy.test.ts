@@ -54,7 +54,7 @@ describe('defineDatabase', () => {
   });
 
   it('names the group when the fleet does not declare it', () => {
-    expect(() => define({ fleet: { web: { machines: 1, poolSize: 5 } } })).toThrow(
+    expect(() => define({ fleet: { web: { machines: 1, poolSize: 5 } }, processGroup: 'app' })).toThrow(
       /group is "app".*declares only web/,
     );
   });
@@ -177,5 +177,33 @@ describe('budget advice fits the mode', () => {
     expect(over('transaction')).not.toContain('transaction mode,');
     expect(over('transaction')).toContain('refuses');
     expect(over('session')).toContain('switch to transaction mode');
+  });
+});
+
+describe('off Fly (no FLY_PROCESS_GROUP)', () => {
+  const env = { DATABASE_URL: 'postgresql://u:pw@pgbouncer.c1.flympg.net/fly-db' };
+  const fleet = { web: { machines: 3, poolSize: 10 }, worker: { machines: 2, poolSize: 5 } };
+  it("runs the README's policy as written: the fleet's first group, and the whole budget checked", () => {
+    const policy = defineDatabase({
+      env,
+      poolMode: 'transaction',
+      plan: 'launch',
+      fleet,
+      deploy: 'bluegreen',
+    });
+    expect(policy).toMatchObject({ processGroup: 'web', poolSize: 10 });
+    expect(policy.budget).toMatchObject({ total: 40, peak: 80, verdict: 'ok' });
+  });
+  it("prefers a group named 'app'", () => {
+    const policy = defineDatabase({
+      env,
+      fleet: { worker: { machines: 1, poolSize: 3 }, app: { machines: 1, poolSize: 7 } },
+    });
+    expect(policy).toMatchObject({ processGroup: 'app', poolSize: 7 });
+  });
+  it('on Fly, a group the fleet does not declare is still an error', () => {
+    expect(() => defineDatabase({ env: { ...env, FLY_PROCESS_GROUP: 'cron' }, fleet })).toThrow(
+      /"cron" \(FLY_PROCESS_GROUP\)/,
+    );
   });
 });

@@ -79,7 +79,10 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   directConnectionLimit?: number;
   /** What a failed budget check does at startup. `reserve` verdicts always only warn. @default 'throw' */
   budgetCheck?: 'throw' | 'warn' | 'off';
-  /** This process's group. @default process.env.FLY_PROCESS_GROUP ?? 'app' */
+  /**
+   * This process's group.
+   * @default process.env.FLY_PROCESS_GROUP; off Fly, 'app', or the fleet's first group when it has no 'app'
+   */
   processGroup?: string;
   /** Pool size of this process, when no fleet is declared. @default 10 */
   poolSize?: number;
@@ -173,8 +176,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
 
   const poolMode = parsePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
-  const processGroup =
-    options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? POLICY_DEFAULTS.processGroup;
+  const processGroup = options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? groupOffFly(options.fleet);
   const drainWindowSeconds = requirePositiveSeconds(
     'drainWindowSeconds',
     options.drainWindowSeconds ?? POLICY_DEFAULTS.drainWindowSeconds,
@@ -297,6 +299,15 @@ export function requireDirectUrl(policy: Policy, purpose = 'migrations'): string
     `No direct URL for ${purpose}: set DIRECT_DATABASE_URL (or the directUrl option) to the direct URL from ` +
       "the cluster's Connect tab. Through PgBouncer, session advisory locks and LISTEN do not work.",
   );
+}
+
+// Off Fly (a laptop, CI) FLY_PROCESS_GROUP is unset: the process takes the pool of the fleet's `app`
+// group, or else of its first group, so the policy an app imports runs as written everywhere and the whole
+// fleet's budget is still checked. On Fly the variable names the group, and an unknown one is an error.
+function groupOffFly(fleet: DatabaseOptions['fleet']): string {
+  if (fleet === undefined || Object.hasOwn(fleet, POLICY_DEFAULTS.processGroup))
+    return POLICY_DEFAULTS.processGroup;
+  return Object.keys(fleet)[0] ?? POLICY_DEFAULTS.processGroup;
 }
 
 function pickPoolSize(options: DatabaseOptions, processGroup: string): number {

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+
+// The README's first example is what users copy first: it must run as written, off Fly too (no
+// FLY_PROCESS_GROUP, no FLY_APP_NAME: a laptop, a CI job), and still check the whole fleet's budget.
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+function codeBlockAfter(heading: string): string {
+  const section = readme.slice(readme.indexOf(heading));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (match?.[1] === undefined) throw new Error(`no ts code block after "${heading}"`);
+  return match[1];
+}
+
+const dir = mkdtempSync(join(import.meta.dirname, '.tmp-readme-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("the README's policy runs as written on a laptop and checks the budget", async () => {
+  const file = join(dir, 'db-policy.ts');
+  writeFileSync(
+    file,
+    `${codeBlockAfter('## The policy, once')}\nconsole.log(JSON.stringify({ group: policy.processGroup, pool: policy.poolSize, budget: policy.budget?.verdict, peak: policy.budget?.peak }));\n`,
+  );
+  const { FLY_PROCESS_GROUP: _group, FLY_APP_NAME: _app, ...env } = process.env;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@mpgkit/source', file], {
+    env: { ...env, DATABASE_URL: 'postgresql://fly-user:pw@pgbouncer.my-cluster.flympg.net/fly-db' },
+  });
+  expect(JSON.parse(stdout)).toEqual({ group: 'web', pool: 10, budget: 'ok', peak: 80 });
+});
