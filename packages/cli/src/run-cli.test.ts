@@ -184,3 +184,19 @@ describe('hardening', () => {
     expect(twice.stderr).toContain('declared twice');
   });
 });
+
+describe('conventions', () => {
+  it('--version prints the package version', async () => {
+    const { createRequire } = await import('node:module');
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    expect(await run('--version')).toMatchObject({ code: 0, stdout: version });
+  });
+  it('with no command: usage on stderr, exit 2; --help: usage on stdout, exit 0', async () => {
+    const none = await run();
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toContain('Usage: mpgkit');
+    const help = await run('--help');
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Usage: mpgkit');
+  });
+});

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { isMpgkitError, MpgkitErrorCode } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
 import { runBudgetCommand } from './budget-command.ts';
@@ -16,7 +17,8 @@ Commands:
   env       show the resolved settings (redacted) and what each ORM receives
 
 Options:
-  -h, --help  show help`;
+  -h, --help     show help
+  -v, --version  print the version`;
 
 const commands: Record<string, (args: readonly string[], io: CliIo) => number | Promise<number>> = {
   budget: runBudgetCommand,
@@ -36,9 +38,18 @@ const commands: Record<string, (args: readonly string[], io: CliIo) => number | 
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+  if (command === undefined) {
+    // Nothing asked for: a usage error, so the usage goes where errors go.
+    io.stderr(USAGE);
+    return ExitCode.Usage;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
     io.stdout(USAGE);
-    return command === undefined ? ExitCode.Usage : ExitCode.Ok;
+    return ExitCode.Ok;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout(version());
+    return ExitCode.Ok;
   }
   const run = commands[command];
   if (run === undefined) {
@@ -71,4 +82,9 @@ function reportError(error: unknown, command: string, io: CliIo): number {
   }
   io.stderr(`mpgkit ${command}: ${redact(String((error as Error)?.message ?? error))}`);
   return ExitCode.Failed;
+}
+
+// The package's own version: package.json is one level above both src/ and dist/.
+function version(): string {
+  return String((createRequire(import.meta.url)('../package.json') as { version?: unknown }).version);
 }
