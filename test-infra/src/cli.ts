@@ -37,6 +37,10 @@ async function up(): Promise<void> {
     `Stack up: PostgreSQL ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
   );
   console.log(`Proxy drain: 'pnpm stack:drain' (hard stop after ${hardStop} s). Stop: 'pnpm stack:down'.`);
+  console.log(
+    `The env file also sets MPGKIT_DRAIN_WINDOW_SECONDS=${hardStop} and MPGKIT_MAX_LIFETIME_SECONDS=${hardStop / 2}: ` +
+      "defineDatabase scales the policy to this proxy's drain (MPG's is 600 s), so a drain loses no query.",
+  );
   console.log('Load the variables with: set -a; . <the file below>; set +a');
   console.log(envFile);
 }

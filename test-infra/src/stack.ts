@@ -146,12 +146,27 @@ export class Stack {
     return `postgresql://${encodeURIComponent(login.name)}:${encodeURIComponent(login.password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   }
 
-  /** What `pnpm stack:up` writes: the app's pooled URL (transaction mode), the session-mode one, the direct one. */
-  env(): Record<'DATABASE_URL' | 'DATABASE_URL_SESSION' | 'DIRECT_DATABASE_URL', string> {
+  /**
+   * What `pnpm stack:up` writes: the app's pooled URL (transaction mode), the session-mode one, the direct
+   * one, and the drain window scaled to this proxy's hard stop, with a lifetime of half of it (lifetime +
+   * the longest transaction must stay under the window), so a policy built from this env survives
+   * `pnpm stack:drain` as it would MPG's 10-minute drain.
+   */
+  env(): Record<
+    | 'DATABASE_URL'
+    | 'DATABASE_URL_SESSION'
+    | 'DIRECT_DATABASE_URL'
+    | 'MPGKIT_DRAIN_WINDOW_SECONDS'
+    | 'MPGKIT_MAX_LIFETIME_SECONDS',
+    string
+  > {
+    const window = this.state.proxy.hardStopAfterSeconds;
     return {
       DATABASE_URL: this.url('transaction'),
       DATABASE_URL_SESSION: this.url('session'),
       DIRECT_DATABASE_URL: this.url('direct'),
+      MPGKIT_DRAIN_WINDOW_SECONDS: String(window),
+      MPGKIT_MAX_LIFETIME_SECONDS: String(window / 2),
     };
   }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { defineDatabase } from '@mpgkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConformanceSubject,
@@ -21,6 +22,7 @@ const subject = (name: string, file: string): ConformanceSubject => ({
 });
 const naive = subject('naive pg Pool', 'naive-pg-pool.ts');
 const named = subject('pg Pool with named statements', 'named-statements-pg-pool.ts');
+const policyPool = subject('pg Pool from a core Policy', 'policy-pg-pool.ts');
 
 describe('negative controls fail their scenario', () => {
   let stack: Stack;
@@ -70,5 +72,22 @@ describe('negative controls fail their scenario', () => {
   it('6. a pool sized by library default (10), not by the budget: more connections than the policy allows', async () => {
     const outcome = await poolSizeBound({ stack, mode: 'session', subject: naive });
     expect(outcome.maxPoolerClients).toBeGreaterThan(outcome.poolSize);
+  });
+
+  it("an app configured by nothing but pnpm stack:up's env file survives a drain (the env scales the policy)", async () => {
+    const env = stack.env();
+    const outcome = await loadAcrossDrain({
+      stack,
+      mode: 'transaction',
+      subject: policyPool,
+      policyOptions: { env, poolMode: 'transaction', applicationName: 'stack-env-only' },
+    });
+    expect(outcome).toMatchObject({ crashed: false, failed: 0 });
+    expect(outcome.ok).toBeGreaterThan(100);
+    // Without the two variables the same policy keeps connections for up to 600 s, past this proxy's hard stop.
+    const { MPGKIT_DRAIN_WINDOW_SECONDS: _window, MPGKIT_MAX_LIFETIME_SECONDS: _lifetime, ...plain } = env;
+    expect(defineDatabase({ env: plain, logger: { warn() {} } }).lifetime.maxSeconds).toBeGreaterThan(
+      stack.state.proxy.hardStopAfterSeconds,
+    );
   });
 });

@@ -207,3 +207,28 @@ describe('off Fly (no FLY_PROCESS_GROUP)', () => {
     );
   });
 });
+
+describe('a drain window from the environment (a test stack, a staging proxy)', () => {
+  const env = { DATABASE_URL: 'postgresql://u:pw@127.0.0.1:6432/db' };
+  it('scales the lifetime to MPGKIT_DRAIN_WINDOW_SECONDS / MPGKIT_MAX_LIFETIME_SECONDS; options win', () => {
+    const scaled = defineDatabase({
+      env: { ...env, MPGKIT_DRAIN_WINDOW_SECONDS: '10', MPGKIT_MAX_LIFETIME_SECONDS: '5' },
+    });
+    expect(scaled).toMatchObject({ drainWindowSeconds: 10, lifetime: { maxSeconds: 5, minSeconds: 4.5 } });
+    expect(
+      defineDatabase({ env: { ...env, MPGKIT_DRAIN_WINDOW_SECONDS: '10' }, drainWindowSeconds: 20 })
+        .drainWindowSeconds,
+    ).toBe(20);
+    expect(defineDatabase({ env }).drainWindowSeconds).toBe(600);
+  });
+  it('refuses a value that is not a number of seconds, naming the variable', () => {
+    expect(() => defineDatabase({ env: { ...env, MPGKIT_DRAIN_WINDOW_SECONDS: 'ten' } })).toThrow(
+      /MPGKIT_DRAIN_WINDOW_SECONDS must be a positive number/,
+    );
+    expect(() =>
+      defineDatabase({
+        env: { ...env, MPGKIT_DRAIN_WINDOW_SECONDS: '10', MPGKIT_MAX_LIFETIME_SECONDS: '60' },
+      }),
+    ).toThrow(/longer than the proxy's drain window/);
+  });
+});

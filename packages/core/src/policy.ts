@@ -86,9 +86,9 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   processGroup?: string;
   /** Pool size of this process, when no fleet is declared. @default 10 */
   poolSize?: number;
-  /** The proxy's shutdown timeout: no connection may live longer. @default 600 */
+  /** The proxy's shutdown timeout: no connection may live longer. @default env MPGKIT_DRAIN_WINDOW_SECONDS ?? 600 */
   drainWindowSeconds?: number;
-  /** Upper bound of a connection's lifetime (≤ drainWindowSeconds). @default 600 */
+  /** Upper bound of a connection's lifetime (≤ drainWindowSeconds). @default env MPGKIT_MAX_LIFETIME_SECONDS ?? drainWindowSeconds */
   maxLifetimeSeconds?: number;
   /** Each lifetime is drawn from [max × (1 − jitter), max], so a fleet never reconnects in lockstep. @default 0.1 */
   lifetimeJitter?: number;
@@ -177,13 +177,17 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
 
   const poolMode = parsePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
   const processGroup = options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? groupOffFly(options.fleet);
+  // A test stack or staging proxy with a shorter drain window says so in the environment (pnpm stack:up
+  // writes both), so the same policy module scales to it; explicit options win.
   const drainWindowSeconds = requirePositiveSeconds(
     'drainWindowSeconds',
-    options.drainWindowSeconds ?? POLICY_DEFAULTS.drainWindowSeconds,
+    options.drainWindowSeconds ??
+      secondsFromEnv(env, 'MPGKIT_DRAIN_WINDOW_SECONDS') ??
+      POLICY_DEFAULTS.drainWindowSeconds,
   );
   const maxLifetime = requirePositiveSeconds(
     'maxLifetimeSeconds',
-    options.maxLifetimeSeconds ?? drainWindowSeconds,
+    options.maxLifetimeSeconds ?? secondsFromEnv(env, 'MPGKIT_MAX_LIFETIME_SECONDS') ?? drainWindowSeconds,
   );
   if (maxLifetime > drainWindowSeconds) {
     throw new MpgkitError(
@@ -378,6 +382,20 @@ function guardMode(value: GuardMode | undefined, poolMode: PoolMode, nodeEnv: st
 function applicationName(explicit: string | undefined, app: string | undefined, group: string): string {
   // Postgres truncates application_name at 63 bytes (NAMEDATALEN - 1).
   return (explicit ?? `${nonEmpty(app) ?? 'mpgkit'}:${group}`).slice(0, 63);
+}
+
+function secondsFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const value = nonEmpty(env[name]);
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(Number.isFinite(seconds) && seconds > 0)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${name} must be a positive number of seconds, got "${value.slice(0, 20)}". Unset it to use the defaults.`,
+      { details: { source: name } },
+    );
+  }
+  return seconds;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -44,6 +44,11 @@ export function postgresJsOptions(
     connection: {
       application_name: applicationNameFor(policy, direct ? 'migrate' : undefined),
     },
+    // postgres.js prints every NOTICE as a raw object by default (postgres 3.4.9 src/connection.js
+    // NoticeResponse: `onnotice ? onnotice(notice) : console.log(notice)`): Drizzle's migrator prints two ("schema drizzle
+    // already exists, skipping"). One readable line instead, through the policy's logger.
+    onnotice: (notice) =>
+      policy.logger.warn(`[mpgkit] postgres NOTICE: ${policy.redact(String(notice.message))}`),
   };
 }
 
