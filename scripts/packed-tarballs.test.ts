@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// What a user gets from the registry: every package packed by pnpm (publishConfig applied), installed
+// with npm into a project outside the workspace, then imported, required, type-checked and run from there.
+// Runs on the built dist: `pnpm test` builds first.
+const run = promisify(execFile);
+const repo = resolve(import.meta.dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'mpgkit-packed-'));
+const packs = join(scratch, 'packs');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Under `pnpm test`, npm_execpath is pnpm's own entry point; otherwise pnpm is on PATH.
+function pnpm(args: string[], cwd: string) {
+  const entry = process.env.npm_execpath;
+  return entry && /\.(c?js|mjs)$/.test(entry)
+    ? run(process.execPath, [entry, ...args], { cwd })
+    : run('pnpm', args, { cwd });
+}
+const npm = (args: string[]) => run('npm', [...args, '--no-audit', '--no-fund'], { cwd: scratch });
+const node = (args: string[]) => run(process.execPath, args, { cwd: scratch });
+const tsc = (args: string[]) =>
+  node(['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--skipLibCheck', ...args]);
+
+const ENTRIES = [
+  '@mpgkit/core',
+  '@mpgkit/core/adapter',
+  '@mpgkit/kysely',
+  '@mpgkit/drizzle',
+  '@mpgkit/drizzle/node-postgres',
+  '@mpgkit/drizzle/postgres-js',
+  '@mpgkit/prisma',
+  '@mpgkit/typeorm',
+  'mpgkit',
+];
+
+beforeAll(async () => {
+  await pnpm(['-r', '--filter', './packages/*', 'exec', 'pnpm', 'pack', '--pack-destination', packs], repo);
+  writeFileSync(join(scratch, 'package.json'), '{ "name": "scratch", "private": true }\n');
+  const tarballs = readdirSync(packs).map((file) => join(packs, file));
+  // The peers at the versions this repository tests, and TypeScript 5.9 (7 has no node10 resolution).
+  await npm([
+    'install',
+    ...tarballs,
+    'pg@8.23.1',
+    '@types/pg@8.23.1',
+    'kysely@0.29.9',
+    'drizzle-orm@0.45.4',
+    'postgres@3.4.9',
+    'typeorm@1.1.1',
+    '@prisma/adapter-pg@7.10.1',
+    'typescript@5.9',
+    '@types/node@24',
+  ]);
+}, 180_000);
+
+describe('the packed tarballs, installed from outside the workspace', () => {
+  it('hold dist, README and LICENSE only, and no development export', async () => {
+    for (const tarball of readdirSync(packs)) {
+      const { stdout } = await run('tar', ['tzf', join(packs, tarball)]);
+      const files = stdout.trim().split('\n');
+      expect(files, tarball).toContain('package/LICENSE');
+      expect(
+        files.filter((file) => !/^package\/(dist\/|LICENSE$|README\.md$|package\.json$)/.test(file)),
+      ).toEqual([]);
+      const manifest = (await run('tar', ['xzf', join(packs, tarball), '-O', 'package/package.json'])).stdout;
+      expect(manifest).not.toContain('@mpgkit/source');
+      expect(manifest).not.toContain('workspace:');
+    }
+  });
+
+  it('every entry imports as ESM and require()s from CommonJS', async () => {
+    const esm = ENTRIES.map(
+      (entry, i) => `import * as m${i} from '${entry}'; if (!Object.keys(m${i}).length) throw 1;`,
+    );
+    await node(['--input-type=module', '-e', esm.join('\n')]);
+    const cjs = ENTRIES.map(
+      (entry) => `if (!Object.keys(require('${entry}')).length) throw new Error('${entry}');`,
+    );
+    const { stderr } = await node(['-e', cjs.join('\n')]);
+    expect(stderr).not.toContain('ExperimentalWarning');
+  });
+
+  it('the mpgkit bin runs: --version, and a budget verdict as its exit code', async () => {
+    const bin = join(scratch, 'node_modules/.bin/mpgkit');
+    expect((await run(bin, ['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const seed = [
+      'budget',
+      '--plan',
+      'basic',
+      '--mode',
+      'session',
+      '--group',
+      'web=3x10',
+      '--group',
+      'worker=2x5',
+    ];
+    expect((await run(bin, seed)).stdout).toContain('verdict: OK');
+    await expect(run(bin, [...seed, '--deploy', 'bluegreen'])).rejects.toMatchObject({ code: 1 });
+  });
+
+  // One file that uses every adapter, type-checked as an ESM file, a CommonJS file and under the classic
+  // `module: commonjs` (node10) resolution. node16 with CommonJS cannot import an ESM-only package (TS1479);
+  // nodenext can (require(esm)).
+  const source = `
+import { defineDatabase } from '@mpgkit/core';
+import { toPgPoolConfig } from '@mpgkit/core/adapter';
+import { createKysely } from '@mpgkit/kysely';
+import { createDrizzle } from '@mpgkit/drizzle/node-postgres';
+import { drizzleKitConfig } from '@mpgkit/drizzle';
+import { typeormOptions } from '@mpgkit/typeorm';
+import { prismaConfig } from '@mpgkit/prisma';
+import { pgTable, integer } from 'drizzle-orm/pg-core';
+const accounts = pgTable('accounts', { id: integer('id') });
+const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c.flympg.net/db' } });
+export const db = createDrizzle(policy, { schema: { accounts } });
+export const kysely = createKysely<{ t: { id: number } }>(policy);
+export const pool: number = toPgPoolConfig(policy).max;
+export const typeorm = typeormOptions(policy).url;
+export const kit: string = drizzleKitConfig(policy).dbCredentials.url;
+export const prisma: string = prismaConfig(policy).datasource.url;
+`;
+  it.each([
+    ['an ESM file under nodenext', 'check.mts', ['--module', 'nodenext', '--moduleResolution', 'nodenext']],
+    [
+      'a CommonJS file under nodenext',
+      'check.cts',
+      ['--module', 'nodenext', '--moduleResolution', 'nodenext'],
+    ],
+    ['an ESM file under node16', 'check.mts', ['--module', 'node16', '--moduleResolution', 'node16']],
+    [
+      'classic module: commonjs (node10 resolution)',
+      'check.ts',
+      ['--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop'],
+    ],
+  ])('type-checks %s', async (_, file, flags) => {
+    writeFileSync(join(scratch, file), source);
+    await expect(tsc([...flags, file])).resolves.toBeDefined();
+  });
+});
