@@ -47,3 +47,15 @@ describe('package boundaries', () => {
     ]);
   });
 });
+
+// Package READMEs are shown on the registry's page, where a relative link leads nowhere.
+it('package READMEs link with absolute URLs only', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const packages = join(resolve(import.meta.dirname, '..'), 'packages');
+  const relative = readdirSync(packages).flatMap((name) =>
+    [
+      ...readFileSync(join(packages, name, 'README.md'), 'utf8').matchAll(/\]\((?!https?:\/\/|#)([^)]+)\)/g),
+    ].map((match) => `${name}: ${match[1]}`),
+  );
+  expect(relative).toEqual([]);
+});
