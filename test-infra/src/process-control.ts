@@ -21,7 +21,9 @@ export async function runServiceCommand(
     : [command, [...args]];
   try {
     const { stdout } = await execFileAsync(file, argv, {
-      cwd: options.cwd,
+      // The service user may not be allowed into the caller's directory (a private temp dir): HAProxy
+      // then fails to start. The services need no working directory of ours.
+      cwd: options.cwd ?? '/',
       timeout: options.timeoutMs ?? 30_000,
       env: { ...process.env, LC_ALL: 'C' },
     });
