@@ -45,4 +45,4 @@ export PATH="$node22:$PATH"
 # Node 22.12 strips TypeScript only when asked: the conformance load runners run the sources (.ts).
 export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
 echo "compat: testing on node $(node --version)"
-pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm
+pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm "$@"

@@ -14,7 +14,8 @@ const stack = attachStack(inject('mpgkitStack'));
 // The Migrator moved to 'kysely/migration' in 0.29 (the compat job runs 0.27, where it is in 'kysely'),
 // and its lock changed in a patch release: a session pg_advisory_lock since 0.28.18 and 0.29.3, a
 // transaction-scoped pg_advisory_xact_lock before (kysely CHANGELOG; PR #1919).
-const { Migrator } = (await import('kysely/migration').catch(
+const migrationModule: string = 'kysely/migration'; // a variable, so vite does not resolve it ahead
+const { Migrator } = (await import(/* @vite-ignore */ migrationModule).catch(
   () => import('kysely'),
 )) as typeof import('kysely/migration');
 const kyselyVersion = kyselyPackageVersion();
