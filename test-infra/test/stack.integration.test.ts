@@ -47,8 +47,20 @@ describe('the local MPG-shaped stack', () => {
 
   it('writes the env of pnpm stack:up', () => {
     const env = shared.env();
-    expect(Object.keys(env)).toEqual(['DATABASE_URL', 'DATABASE_URL_SESSION', 'DIRECT_DATABASE_URL']);
+    expect(Object.keys(env)).toEqual([
+      'DATABASE_URL',
+      'DATABASE_URL_SESSION',
+      'DIRECT_DATABASE_URL',
+      'MPGKIT_DRAIN_WINDOW_SECONDS',
+      'MPGKIT_MAX_LIFETIME_SECONDS',
+    ]);
     expect(env.DATABASE_URL).toContain(`:${shared.state.ports.transaction}/`);
+    // The drain window is the proxy's hard stop; lifetime + the longest transaction must stay under it.
+    const window = shared.state.proxy.hardStopAfterSeconds;
+    expect([env.MPGKIT_DRAIN_WINDOW_SECONDS, env.MPGKIT_MAX_LIFETIME_SECONDS]).toEqual([
+      `${window}`,
+      `${window / 2}`,
+    ]);
   });
 
   it('refuses startup parameters that PgBouncer does not support, like MPG', async () => {
