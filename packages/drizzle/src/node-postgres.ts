@@ -31,7 +31,42 @@ export function createDrizzle<TSchema extends Record<string, unknown> = Record<s
   policy: Policy,
   config: DrizzleConfig<TSchema> = {},
 ): DrizzleNodePostgres<TSchema> {
-  return drizzle({ ...config, client: createPgPool(policy, pg.Pool) });
+  return withReleasingTransactions(drizzle({ ...config, client: createPgPool(policy, pg.Pool) }), config);
+}
+
+// drizzle-orm's node-postgres transaction runs BEGIN before its try and ROLLBACK inside its catch
+// (drizzle-orm 0.45.4 node-postgres/session.js NodePgSession.transaction): when BEGIN fails (a restarted
+// Postgres, a pool-mode change) the pool client is never released, and when ROLLBACK fails its error hides
+// the real one and a broken client goes back to the pool. Repeated faults drain the pool to zero and
+// pool.end() hangs (measured on the stack). Here each transaction holds its client itself: it is always
+// released, and destroyed when BEGIN, COMMIT or ROLLBACK failed; the error thrown is the callback's own.
+function withReleasingTransactions<TSchema extends Record<string, unknown>>(
+  db: DrizzleNodePostgres<TSchema>,
+  config: DrizzleConfig<TSchema>,
+): DrizzleNodePostgres<TSchema> {
+  const pool = db.$client;
+  const transaction: DrizzleNodePostgres<TSchema>['transaction'] = async (work, transactionConfig) => {
+    const client = await pool.connect();
+    let thrownByWork: { error: unknown } | undefined;
+    let broken: Error | undefined;
+    try {
+      // Over one client (not a pool), drizzle runs the transaction on it and leaves releasing to us.
+      return await drizzle({ ...config, client }).transaction(async (tx) => {
+        try {
+          return await work(tx);
+        } catch (error) {
+          thrownByWork = { error };
+          throw error;
+        }
+      }, transactionConfig);
+    } catch (error) {
+      if (thrownByWork === undefined || error !== thrownByWork.error) broken = error as Error;
+      throw thrownByWork === undefined ? error : thrownByWork.error;
+    } finally {
+      client.release(broken);
+    }
+  };
+  return Object.assign(db, { transaction });
 }
 
 /**

@@ -41,6 +41,13 @@ export function postgresJsOptions(
     idle_timeout: policy.idleTimeoutSeconds,
     connect_timeout: policy.connectTimeoutSeconds,
     prepare: direct || policy.namedPreparedStatements,
+    // On each new connection postgres.js runs a query for array types from its data handler and never
+    // awaits it (postgres 3.4.9 src/connection.js ReadyForQuery: `return fetchArrayTypes()`). When that query
+    // fails, e.g. PgBouncer answering "server login has been failing (server_login_retry)" while Postgres
+    // restarts, the rejection is unhandled and Node exits (measured on the stack: Drizzle on postgres.js
+    // crashed on every PostgreSQL restart). Drizzle parses arrays itself (pg-core PgArray accepts the text
+    // form); a raw query returns arrays as text ('{1,2}').
+    fetch_types: false,
     connection: {
       application_name: applicationNameFor(policy, direct ? 'migrate' : undefined),
     },

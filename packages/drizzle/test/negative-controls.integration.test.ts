@@ -2,8 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineDatabase } from '@mpgkit/core';
 import { attachStack } from '@mpgkit/test-infra';
 import { concurrentQueries } from '@mpgkit/test-infra/conformance';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleStock } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
+import { createDrizzle as createNodePostgresDrizzle } from '../src/node-postgres.ts';
 import { createDrizzle } from '../src/postgres-js.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
@@ -72,5 +76,51 @@ describe('shutting down after a backend was terminated mid-query', () => {
     });
     const db = createDrizzle(policy);
     expect(await cutQuery((client) => client.end(), db.$client, 'pgjs-end-policy')).toBe('ended');
+  });
+});
+
+// drizzle-orm 0.45.4 runs BEGIN outside its try (node-postgres/session.js): a BEGIN that fails leaks the
+// pool client. A BEGIN the server rejects (an invalid isolation level) shows it without a fault to time.
+describe('a transaction whose BEGIN fails', () => {
+  const failingBegin = { isolationLevel: 'not a level' } as unknown as { isolationLevel: 'serializable' };
+
+  it('negative control: stock Drizzle over a pg Pool leaks a client per failed BEGIN until the pool is empty', async () => {
+    const pool = new pg.Pool({
+      connectionString: stack.url('transaction'),
+      max: 2,
+      connectionTimeoutMillis: 1000,
+    });
+    pool.on('error', () => undefined);
+    const db = drizzleStock({ client: pool });
+    for (let i = 0; i < 2; i++) await expect(db.transaction(async () => 1, failingBegin)).rejects.toThrow();
+    // Drizzle wraps the driver's error ("Failed query: ...", the cause).
+    await expect(db.execute(sql`SELECT 1`)).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/timeout exceeded when trying to connect/) },
+    });
+    // pool.end() would wait for the two leaked clients forever: they close with the stack.
+  });
+
+  it('the adapter releases the client every time, and the pool keeps serving', async () => {
+    const policy = defineDatabase({
+      env: stack.envFor('transaction'),
+      poolMode: 'transaction',
+      poolSize: 2,
+      connectTimeoutSeconds: 1,
+      logger: { warn() {} },
+    });
+    const db = createNodePostgresDrizzle(policy);
+    for (let i = 0; i < 4; i++)
+      await expect(db.transaction(async () => 1, failingBegin)).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/syntax error/) },
+      });
+    await expect(db.execute(sql`SELECT 1 AS one`)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    // A transaction still works, and its callback's own error is what is thrown.
+    expect(await db.transaction(async (tx) => (await tx.execute(sql`SELECT 2 AS two`)).rows[0])).toEqual({
+      two: 2,
+    });
+    const own = new Error('the callback failed');
+    await expect(db.transaction(async () => Promise.reject(own))).rejects.toBe(own);
+    expect(db.$client.totalCount).toBeLessThanOrEqual(2);
+    await db.$client.end();
   });
 });

@@ -26,6 +26,8 @@ export interface LoadResult {
   wrongRows: number;
   /** Failure messages (redacted) and how often each happened. */
   errors: Record<string, number>;
+  /** Failures by what explainError calls them (from the error objects as thrown), `unexplained` for none. */
+  explained: Record<string, number>;
   latenciesMs: number[];
   latency?: { p50: number; p99: number; max: number };
   timeline: Array<{ atMs: number; event: 'failure'; message: string }>;
@@ -42,5 +44,15 @@ export interface LoadOutcome extends LoadResult {
 
 /** A load result with nothing counted yet. */
 export function emptyLoadResult(startedAt: number): LoadResult {
-  return { startedAt, ok: 0, failed: 0, wrongRows: 0, errors: {}, latenciesMs: [], timeline: [], probes: [] };
+  return {
+    startedAt,
+    ok: 0,
+    failed: 0,
+    wrongRows: 0,
+    errors: {},
+    explained: {},
+    latenciesMs: [],
+    timeline: [],
+    probes: [],
+  };
 }

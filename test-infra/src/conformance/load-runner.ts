@@ -1,7 +1,7 @@
 // Child process of the fault scenarios: builds the subject's app client from a policy and runs a load
 // the parent controls over IPC. If the subject lets a connection error go unhandled, this process
 // crashes, and the parent counts the crash.
-import { defineDatabase } from '@mpgkit/core';
+import { defineDatabase, explainError } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
 import {
   emptyLoadResult,
@@ -27,6 +27,8 @@ function record(error: unknown): void {
   result.failed++;
   const message = redact(String((error as Error)?.message ?? error)).slice(0, 160);
   result.errors[message] = (result.errors[message] ?? 0) + 1;
+  const id = explainError(error)?.id ?? 'unexplained';
+  result.explained[id] = (result.explained[id] ?? 0) + 1;
   result.timeline.push({ atMs: Date.now() - started, event: 'failure', message });
 }
 

@@ -179,6 +179,44 @@ export async function loadAcrossDrain(context: ScenarioContext & { workers?: num
   return run.finish();
 }
 
+// ---- 3b. steady load across a PostgreSQL restart ---------------------------------------------
+
+/** What {@link loadAcrossPostgresRestart} saw. */
+export interface RestartOutcome extends LoadOutcome {
+  /** Milliseconds from Postgres accepting connections again to the first query that succeeded. */
+  recoveredMs: number | undefined;
+  /** Failures mpgkit cannot explain (each fault's errors must all be known). */
+  unexplained: number;
+}
+
+/**
+ * A steady load (in a child process) while PostgreSQL restarts, as a plan change restarts it; then probes
+ * until a query succeeds again.
+ */
+export async function loadAcrossPostgresRestart(context: ScenarioContext): Promise<RestartOutcome> {
+  const run = new LoadRun({
+    module: context.subject.module,
+    policyOptions: optionsFor(context),
+    workers: 4,
+    warmupMs: 500,
+  });
+  let recoveredMs: number | undefined;
+  if ((await run.next('ready')) !== undefined) {
+    await context.stack.restartPostgres(); // resolves once Postgres accepts connections again
+    const back = Date.now();
+    for (let n = 0; Date.now() - back < 10_000; n++) {
+      if (await run.probe(n)) {
+        recoveredMs = Date.now() - back;
+        break;
+      }
+      await sleep(50);
+    }
+    await sleep(500); // the load runs on after recovery
+  }
+  const outcome = await run.finish();
+  return { ...outcome, recoveredMs, unexplained: outcome.explained.unexplained ?? 0 };
+}
+
 // ---- 4. idle connections killed --------------------------------------------------------------
 
 /** What {@link idleConnectionsKilled} saw. */
