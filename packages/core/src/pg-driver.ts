@@ -8,10 +8,12 @@ export interface PgClientLike {
   query?: (...args: never[]) => unknown;
 }
 
-/** The part of a node-postgres `Pool` mpgkit uses: its `error` and `connect` events and its options. */
+/** The part of a node-postgres `Pool` mpgkit uses: its `error`, `connect`, `acquire` and `release` events and its options. */
 export interface PgPoolLike {
   on(event: 'error', listener: (error: Error, client: PgClientLike) => void): unknown;
   on(event: 'connect', listener: (client: PgClientLike) => void): unknown;
+  on(event: 'acquire', listener: (client: PgClientLike) => void): unknown;
+  on(event: 'release', listener: (error: Error | undefined, client: PgClientLike) => void): unknown;
   /** pg-pool keeps its resolved options here and reads `maxLifetimeSeconds` for each new connection. */
   options?: object;
   /** The client class pg-pool instantiates for each new connection (read per connection). */

@@ -45,9 +45,16 @@ describe('attachPoolSafetyNet', () => {
     expect(pool.listenerCount('error')).toBe(1);
     const client = new EventEmitter();
     pool.emit('connect', client);
-    // Without listeners, these emits would throw (EventEmitter's unhandled 'error').
+    // Without listeners, these emits would throw (EventEmitter's unhandled 'error'). An idle client's error
+    // reaches both the pool and the client: reported once, as idle.
     pool.emit('error', new Error('Connection terminated unexpectedly'), client);
+    client.emit('error', new Error('Connection terminated unexpectedly'));
+    expect(warn).toHaveBeenCalledTimes(1);
+    // Checked out, only the client's own listener is there.
+    pool.emit('acquire', client);
     client.emit('error', new Error('password authentication failed: Zq9-pw-secret'));
+    pool.emit('release', undefined, client);
+    client.emit('error', new Error('after release, idle again: the pool reports it'));
     expect(warn).toHaveBeenCalledTimes(2);
     expect(warn.mock.calls.flat().join(' ')).not.toContain('Zq9-pw-secret');
     expect(warn.mock.calls[0]?.[0]).toContain('idle connection lost');

@@ -42,10 +42,17 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
   // pg-pool re-emits an idle client's error on the pool; with no listener, Node throws it.
   pool.on('error', (error) => onError(error, 'idle'));
   // pool.connect() removes the pool's own listener from a checked-out client
-  // (pg-pool 3.14 _acquireClient: client.removeListener('error', idleListener)), so a client
-  // that dies while held needs a listener of its own. Added once per client, for its whole life.
+  // (pg-pool 3.14 _acquireClient: client.removeListener('error', idleListener)), so a client that dies
+  // while held needs a listener of its own: added once per client, for its whole life. It reports only
+  // while the client is checked out; an idle client's error reaches the pool's listener above (reported
+  // twice before, once wrongly as checked out). pg-pool emits 'acquire' and 'release' around each use.
+  const checkedOut = new WeakSet<object>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
   pool.on('connect', (client) => {
-    client.on('error', (error) => onError(error, 'checked-out'));
+    client.on('error', (error) => {
+      if (checkedOut.has(client)) onError(error, 'checked-out');
+    });
   });
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
   markConnectFailures(pool);
