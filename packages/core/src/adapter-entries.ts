@@ -61,7 +61,8 @@ export const ADAPTER_ENTRIES: Readonly<Record<AdapterName, AdapterEntries>> = Ob
 
 /**
  * `name`, after checking that the adapter lists it among its builders: a message that names a builder
- * goes through here, so a name missing from {@link ADAPTER_ENTRIES} fails as soon as core loads.
+ * goes through here, so a name missing from {@link ADAPTER_ENTRIES} fails as soon as the error catalogue is
+ * built (the first explainError; core's tests build it).
  *
  * @example
  * ```ts

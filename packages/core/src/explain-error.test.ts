@@ -220,7 +220,8 @@ describe('the phase decides retry safety (hardening)', () => {
 
 describe('the catalogue', () => {
   it('gives every error a unique id, a title, a cause and a fix that say something', async () => {
-    const { ERROR_CATALOGUE } = await import('./connection-errors.ts');
+    const { errorCatalogue } = await import('./connection-errors.ts');
+    const ERROR_CATALOGUE = errorCatalogue();
     expect(new Set(ERROR_CATALOGUE.map((entry) => entry.id)).size).toBe(ERROR_CATALOGUE.length);
     for (const entry of ERROR_CATALOGUE) {
       expect(entry.title.length, entry.id).toBeGreaterThan(5);

@@ -1,5 +1,5 @@
 import {
-  ERROR_CATALOGUE,
+  errorCatalogue,
   FAILURE_PHASE,
   type FailurePhase,
   type KnownError,
@@ -45,10 +45,9 @@ export function explainError(error: unknown, orm?: Orm): ErrorExplanation | unde
   // text says "connection reset by peer" is not a connection reset. PgBouncer's own errors all come as
   // 08P01, so there the message decides.
   const state = facts.sqlstates.find((sqlstate) => sqlstate !== POOLER_SQLSTATE);
+  const catalogue = errorCatalogue();
   const candidates =
-    state === undefined
-      ? ERROR_CATALOGUE
-      : ERROR_CATALOGUE.filter((entry) => entry.sqlstates?.includes(state));
+    state === undefined ? catalogue : catalogue.filter((entry) => entry.sqlstates?.includes(state));
   const known =
     candidates.find((entry) => matchesMessage(entry, facts)) ??
     candidates.find((entry) => matchesCode(entry, facts));
@@ -56,7 +55,9 @@ export function explainError(error: unknown, orm?: Orm): ErrorExplanation | unde
   // A connection lost while opening (marked where that is known, e.g. by createPgPool) sent nothing.
   const connecting = facts.connecting && known.phase === 'in-flight';
   const explained =
-    known.phase === 'in-flight' && facts.committing && !connecting ? COMMIT_OUTCOME_UNKNOWN : known;
+    known.phase === 'in-flight' && facts.committing && !connecting
+      ? (catalogue.find((entry) => entry.id === 'commit-outcome-unknown') ?? known)
+      : known;
   const phase = connecting ? 'connect' : explained.phase;
   return Object.freeze({
     id: explained.id,
@@ -70,10 +71,6 @@ export function explainError(error: unknown, orm?: Orm): ErrorExplanation | unde
     retry: RETRY_BY_PHASE[phase],
   });
 }
-
-const COMMIT_OUTCOME_UNKNOWN = ERROR_CATALOGUE.find(
-  (entry) => entry.id === 'commit-outcome-unknown',
-) as KnownError;
 
 /** What {@link classifyError} decides. */
 export interface ErrorClassification {

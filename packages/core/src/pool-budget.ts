@@ -137,7 +137,18 @@ export function budgetOf(
     directConnectionLimit,
     directVerdict,
   } as const;
-  return Object.freeze({ ...report, explanation: Object.freeze(explainBudget(report)) });
+  // The explanation is words for people: written on first read (a policy whose fleet fits never reads it at
+  // startup, bench/, startup).
+  let explanation: readonly string[] | undefined;
+  return Object.freeze(
+    Object.defineProperty({ ...report }, 'explanation', {
+      enumerable: true,
+      get: () => {
+        explanation ??= Object.freeze(explainBudget(report));
+        return explanation;
+      },
+    }) as PoolBudgetReport,
+  );
 }
 
 function extraDuringDeploy(deploy: DeployStrategy, perMachine: number, connections: number): number {

@@ -70,8 +70,10 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-// Fly process group names: letters, digits, `_`, `-`, `.` (fly.toml [processes] keys), any script.
-const GROUP_NAME = /^[\p{L}\p{N}_.-]+$/u;
+// Fly process group names: letters, digits, `_`, `-`, `.` (fly.toml [processes] keys), any script. The
+// ASCII test comes first: compiling the Unicode one costs ~0.5 ms of a process start (bench/, startup).
+const ASCII_GROUP_NAME = /^[A-Za-z0-9_.-]+$/;
+let unicodeGroupName: RegExp | undefined;
 
 /**
  * A process group name, trimmed: the one rule the API and the CLI share, so `'web'` and `'web '` are one
@@ -85,7 +87,7 @@ const GROUP_NAME = /^[\p{L}\p{N}_.-]+$/u;
  */
 export function requireGroupName(value: unknown): string {
   const name = typeof value === 'string' ? value.trim() : '';
-  if (!GROUP_NAME.test(name)) {
+  if (!ASCII_GROUP_NAME.test(name) && !(unicodeGroupName ??= /^[\p{L}\p{N}_.-]+$/u).test(name)) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,
       `Process group name ${describe(value)} is not valid. Use letters, digits, _ - or . (the group names of fly.toml [processes]).`,
