@@ -417,6 +417,20 @@ function buildCatalogue(): readonly KnownError[] {
       phase: 'in-flight',
     },
     {
+      id: 'typeorm-query-runner-released',
+      title: 'Query runner already released (TypeORM)',
+      // TypeORM QueryRunnerAlreadyReleasedError / QueryRunnerProviderAlreadyReleasedError: measured on the
+      // stack when Postgres restarts under a transaction (typeorm 1.1.1, session mode).
+      message: /query runner already released|query runner was already released/i,
+      cause:
+        "The transaction's connection failed (a restart, a cut connection), TypeORM released it, and its " +
+        'ROLLBACK then ran on the released runner: this error hides the connection loss. The transaction did ' +
+        'not commit unless COMMIT was in flight.',
+      fix: `${LIFETIME_FIX} Retry idempotent work with backoff.`,
+      transient: true,
+      phase: 'in-flight',
+    },
+    {
       id: 'serialization-failure',
       title: 'could not serialize access / deadlock detected',
       sqlstates: ['40001', '40P01'],

@@ -164,6 +164,24 @@ describe('the phase decides retry safety (hardening)', () => {
       'in-flight',
     ],
     [{ code: 'CONNECT_TIMEOUT', message: 'write CONNECT_TIMEOUT db:5432' }, 'connection-timeout', 'connect'],
+    // TypeORM, after a connection lost under a transaction (measured on a PostgreSQL restart).
+    [
+      {
+        name: 'QueryRunnerAlreadyReleasedError',
+        message: 'Query runner already released. Cannot run queries anymore.',
+      },
+      'typeorm-query-runner-released',
+      'in-flight',
+    ],
+    [
+      {
+        name: 'QueryRunnerProviderAlreadyReleasedError',
+        message:
+          'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+      },
+      'typeorm-query-runner-released',
+      'in-flight',
+    ],
   ])('%j → %s (%s)', (error, id, phase) => {
     expect(explainError(error)).toMatchObject({ id, phase });
   });

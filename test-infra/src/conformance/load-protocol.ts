@@ -28,6 +28,8 @@ export interface LoadResult {
   errors: Record<string, number>;
   /** Failures by what explainError calls them (from the error objects as thrown), `unexplained` for none. */
   explained: Record<string, number>;
+  /** The messages (redacted) of failures explainError does not know, with their causes: to say what is missing. */
+  unexplainedMessages: string[];
   latenciesMs: number[];
   latency?: { p50: number; p99: number; max: number };
   timeline: Array<{ atMs: number; event: 'failure'; message: string }>;
@@ -51,6 +53,7 @@ export function emptyLoadResult(startedAt: number): LoadResult {
     wrongRows: 0,
     errors: {},
     explained: {},
+    unexplainedMessages: [],
     latenciesMs: [],
     timeline: [],
     probes: [],

@@ -29,6 +29,17 @@ function record(error: unknown): void {
   result.errors[message] = (result.errors[message] ?? 0) + 1;
   const id = explainError(error)?.id ?? 'unexplained';
   result.explained[id] = (result.explained[id] ?? 0) + 1;
+  if (id === 'unexplained' && result.unexplainedMessages.length < 5) {
+    const chain: string[] = [];
+    for (
+      let at: unknown = error;
+      at instanceof Error && chain.length < 4;
+      at = (at as Error & { cause?: unknown }).cause
+    ) {
+      chain.push(`${(at as { code?: unknown }).code ?? at.name}: ${redact(at.message).slice(0, 160)}`);
+    }
+    result.unexplainedMessages.push(chain.join(' <- '));
+  }
   result.timeline.push({ atMs: Date.now() - started, event: 'failure', message });
 }
 

@@ -84,6 +84,7 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
           expect(outcome.crashed).toBe(false);
           expect(outcome.recoveredMs).toBeDefined();
           expect(outcome.recoveredMs).toBeLessThan(3_000);
+          expect(outcome.unexplainedMessages).toEqual([]);
           expect(outcome.unexplained).toBe(0);
           expect(outcome.wrongRows).toBe(0);
         });
