@@ -14,7 +14,7 @@ LOWEST=(
   "kysely: 0.27.0"
   "drizzle-orm: 0.36.0"
   "pg: 8.8.0"
-  "postgres: 3.4.0"
+  "postgres: 3.4.9"
   "typeorm: 0.3.17"
   '"@prisma/adapter-pg": 7.0.0'
   '"@prisma/client": 7.0.0'

@@ -81,6 +81,20 @@ describe('shutting down after a backend was terminated mid-query', () => {
 
 // drizzle-orm 0.45.4 runs BEGIN outside its try (node-postgres/session.js): a BEGIN that fails leaks the
 // pool client. A BEGIN the server rejects (an invalid isolation level) shows it without a fault to time.
+// The messages of a rejection and its causes: drizzle-orm wraps driver errors ("Failed query: ...", the
+// driver's error as `cause`) in 0.45; 0.36, the lowest version the compat job runs, throws them as they are.
+async function messagesOf(promise: Promise<unknown>): Promise<string> {
+  const messages: string[] = [];
+  try {
+    await promise;
+  } catch (error) {
+    for (let at: unknown = error; at instanceof Error; at = (at as { cause?: unknown }).cause)
+      messages.push(at.message);
+    return messages.join(' <- ');
+  }
+  throw new Error('expected a rejection');
+}
+
 describe('a transaction whose BEGIN fails', () => {
   const failingBegin = { isolationLevel: 'not a level' } as unknown as { isolationLevel: 'serializable' };
 
@@ -93,10 +107,9 @@ describe('a transaction whose BEGIN fails', () => {
     pool.on('error', () => undefined);
     const db = drizzleStock({ client: pool });
     for (let i = 0; i < 2; i++) await expect(db.transaction(async () => 1, failingBegin)).rejects.toThrow();
-    // Drizzle wraps the driver's error ("Failed query: ...", the cause).
-    await expect(db.execute(sql`SELECT 1`)).rejects.toMatchObject({
-      cause: { message: expect.stringMatching(/timeout exceeded when trying to connect/) },
-    });
+    await expect(messagesOf(db.execute(sql`SELECT 1`))).resolves.toMatch(
+      /timeout exceeded when trying to connect/,
+    );
     // pool.end() would wait for the two leaked clients forever: they close with the stack.
   });
 
@@ -110,9 +123,7 @@ describe('a transaction whose BEGIN fails', () => {
     });
     const db = createNodePostgresDrizzle(policy);
     for (let i = 0; i < 4; i++)
-      await expect(db.transaction(async () => 1, failingBegin)).rejects.toMatchObject({
-        cause: { message: expect.stringMatching(/syntax error/) },
-      });
+      await expect(messagesOf(db.transaction(async () => 1, failingBegin))).resolves.toMatch(/syntax error/);
     await expect(db.execute(sql`SELECT 1 AS one`)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     // A transaction still works, and its callback's own error is what is thrown.
     expect(await db.transaction(async (tx) => (await tx.execute(sql`SELECT 2 AS two`)).rows[0])).toEqual({
