@@ -342,14 +342,17 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     if (direct !== undefined) direct = withDatabase(direct, options.database);
   }
 
-  const pooledTarget = classifyConnectionUrl(pooled);
+  // Each final URL is parsed once here; the checks below and the secrets read the parsed form.
+  const pooledParsed = parseConnectionUrl(pooled);
+  const directParsed = direct === undefined ? undefined : parseConnectionUrl(direct);
+  const pooledTarget = classifyConnectionUrl(pooledParsed);
   if (pooledTarget === 'direct') {
     warnings.push(
       `${pooledSource} points at the direct host, so app traffic bypasses PgBouncer and uses Postgres ` +
         'connection slots directly. Use the pooled URL (pgbouncer.<cluster>.flympg.net) for the app.',
     );
   }
-  if (direct !== undefined && sameEndpoint(pooled, direct)) {
+  if (directParsed !== undefined && sameEndpoint(pooledParsed, directParsed)) {
     const name = directSource === 'env' ? directVar : 'the directUrl option';
     throw new MpgkitError(
       MpgkitErrorCode.WrongConnectionTarget,
@@ -359,7 +362,11 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
       { details: { source: name } },
     );
   }
-  if (direct !== undefined && classifyConnectionUrl(direct) === 'pooled') {
+  if (
+    direct !== undefined &&
+    directParsed !== undefined &&
+    classifyConnectionUrl(directParsed) === 'pooled'
+  ) {
     const name = directSource === 'env' ? directVar : 'the directUrl option';
     throw new MpgkitError(
       MpgkitErrorCode.WrongConnectionTarget,
@@ -369,9 +376,7 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     );
   }
 
-  const secrets = secretsOf(
-    ...[pooled, direct].flatMap((value) => (value === undefined ? [] : [parseConnectionUrl(value)])),
-  );
+  const secrets = secretsOf(...(directParsed === undefined ? [pooledParsed] : [pooledParsed, directParsed]));
   return Object.freeze({
     pooled,
     direct,
@@ -384,9 +389,8 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
 
 // Two URLs reach the same server when host (or ?host=), port and database agree; user and parameters
 // do not change where a connection lands.
-function sameEndpoint(a: string, b: string): boolean {
-  const endpoint = (value: string) => {
-    const url = parseConnectionUrl(value);
+function sameEndpoint(a: URL, b: URL): boolean {
+  const endpoint = (url: URL) => {
     const host = (url.searchParams.get('host') ?? hostOf(url)).toLowerCase();
     return `${host}|${url.port || url.searchParams.get('port') || '5432'}|${databaseOf(url)}`;
   };
