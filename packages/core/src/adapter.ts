@@ -4,6 +4,7 @@
 export { ADAPTER_ENTRIES, type AdapterEntries, type AdapterName } from './adapter-entries.ts';
 export {
   type ConnectionTarget,
+  type ConnectionTls,
   type ConnectionUrls,
   type DirectUrlSource,
   PRISMA_URL_PARAMS,
@@ -32,4 +33,22 @@ export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.
 export { redact, redactWhenPrinted } from './redact.ts';
 export { type Column, formatTable } from './text-table.ts';
 export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
+export {
+  isLocalHost,
+  parseTlsMode,
+  type ResolvedTls,
+  resolveTls,
+  TLS_MODES,
+  TLS_URL_PARAMS,
+  type TlsMode,
+  type TlsOptions,
+  type TlsSource,
+  tlsWarning,
+} from './tls.ts';
+export {
+  type NodeTlsOptions,
+  toNodePostgresSsl,
+  toPostgresJsSsl,
+  toPrismaTlsParams,
+} from './tls-driver-options.ts';
 export { requireGroupName, requireWholeNumber } from './validation.ts';

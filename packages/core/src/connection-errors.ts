@@ -176,6 +176,81 @@ function buildCatalogue(): readonly KnownError[] {
       transient: false,
       phase: 'config',
     },
+    // TLS: Node's tls module reports certificate problems with OpenSSL's names as `error.code`
+    // (https://nodejs.org/api/tls.html#x509-certificate-error-codes); pg, postgres.js and TypeORM pass them on.
+    {
+      id: 'tls-certificate-untrusted',
+      title: 'self-signed certificate in certificate chain / unable to verify the first certificate',
+      codes: [
+        'SELF_SIGNED_CERT_IN_CHAIN',
+        'DEPTH_ZERO_SELF_SIGNED_CERT',
+        'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+        'UNABLE_TO_GET_ISSUER_CERT',
+        'CERT_UNTRUSTED',
+        'CERT_SIGNATURE_FAILURE',
+      ],
+      message: /self[- ]signed certificate|unable to verify the first certificate|unable to get (?:local )?issuer certificate/i,
+      cause:
+        "The server's TLS certificate does not chain to a CA this process trusts (tls 'verify-ca' or 'verify-full'): " +
+        'a private CA that was not given, the wrong CA file, or something else answering on that address.',
+      fix:
+        "Give the server's CA: tls: { mode: 'verify-full', ca: '/path/ca.pem' } in defineDatabase, or " +
+        '?sslrootcert=/path/ca.pem in the URL. `mpgkit doctor` shows which CA the server presents. Only on a private ' +
+        "network, tls: 'require' encrypts without checking (mpgkit warns at startup).",
+      transient: false,
+      phase: 'config',
+    },
+    {
+      id: 'tls-host-mismatch',
+      title: "Hostname/IP does not match certificate's altnames",
+      codes: ['ERR_TLS_CERT_ALTNAME_INVALID'],
+      message: /does not match certificate's altnames/i,
+      cause:
+        "The server's certificate is valid but names another host than the URL's (tls 'verify-full'): an IP address " +
+        'or alias in the URL instead of the name the certificate was issued for, or another server answering.',
+      fix:
+        "Connect with the host name the certificate names (on MPG: the host from the Connect tab, not an IP address). " +
+        "If only the name differs on a network you trust, tls: 'verify-ca' checks the CA without the name.",
+      transient: false,
+      phase: 'config',
+    },
+    {
+      id: 'tls-certificate-expired',
+      title: 'certificate has expired / is not yet valid',
+      codes: ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'],
+      message: /certificate has expired|certificate is not yet valid/i,
+      cause: "The server's TLS certificate is outside its validity period (or this machine's clock is wrong).",
+      fix: "Check the machine's clock; renew the server's certificate. `mpgkit doctor` prints its validity dates.",
+      transient: false,
+      phase: 'config',
+    },
+    {
+      id: 'tls-not-offered',
+      title: 'The server does not support SSL connections',
+      // pg 8.23 lib/connection.js (the server answered the SSLRequest with 'N'); Prisma: "does not support TLS".
+      message: /does not support (?:SSL|TLS)/i,
+      cause:
+        'The policy asks for TLS, but the server (or whatever listens at that address) declined it. MPG always offers ' +
+        'TLS, so on MPG this is the wrong host or port; a self-hosted Postgres may have ssl = off.',
+      fix:
+        "Check the host and port (`mpgkit doctor`). For a server without TLS on a network you trust, set tls: 'disable' " +
+        '(or ?sslmode=disable); mpgkit warns at startup for a remote host.',
+      transient: false,
+      phase: 'config',
+    },
+    {
+      id: 'tls-required-by-server',
+      title: 'no pg_hba.conf entry … no encryption / SSL required',
+      // Postgres with only `hostssl` lines in pg_hba.conf refuses plaintext with 28000 "... no encryption";
+      // PgBouncer with client_tls_sslmode = require answers 08P01 "SSL required" (measured on the stack).
+      sqlstates: ['28000', POOLER],
+      message: /no pg_hba\.conf entry for .*(?:no encryption|SSL off)|SSL required/i,
+      cause: "The server refuses plaintext connections, and this connection was plaintext (tls 'disable').",
+      fix: "Remove tls: 'disable' / sslmode=disable: mpgkit's default for a remote host is 'verify-full'.",
+      transient: false,
+      phase: 'config',
+    },
     {
       id: 'protocol-violation',
       title: 'protocol_violation on login',

@@ -1,5 +1,6 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { redactUrl, secretsOf } from './redact.ts';
+import { type ResolvedTls, resolveTls, TLS_URL_PARAMS, type TlsMode, type TlsOptions, tlsWarning } from './tls.ts';
 
 /** Whether a URL reaches Postgres through PgBouncer (`pooled`), around it (`direct`), or we can't tell. */
 export type ConnectionTarget = 'pooled' | 'direct' | 'unknown';
@@ -280,6 +281,18 @@ export interface ResolveConnectionUrlsOptions {
   user?: string;
   /** Password for {@link ResolveConnectionUrlsOptions.user}. @default undefined */
   password?: string;
+  /**
+   * TLS for both URLs, with libpq's meanings; the URLs' `sslmode` / `sslrootcert` and libpq's `PGSSLMODE` /
+   * `PGSSLROOTCERT` feed it too (a conflict with the URL is an error).
+   * @default 'verify-full' for a remote host, 'disable' for loopback and Unix sockets
+   */
+  tls?: TlsMode | TlsOptions;
+}
+
+/** The TLS each URL of a {@link ConnectionUrls} will use. */
+export interface ConnectionTls {
+  readonly pooled: ResolvedTls;
+  readonly direct: ResolvedTls | undefined;
 }
 
 /** The resolved URLs. The strings hold passwords: print them only through `redactUrl`. */
@@ -292,6 +305,8 @@ export interface ConnectionUrls {
   readonly directSource: DirectUrlSource;
   /** What the pooled URL looks like it reaches. */
   readonly pooledTarget: ConnectionTarget;
+  /** The TLS of each URL (their `ssl*` parameters are read into it and removed from `pooled` / `direct`). */
+  readonly tls: ConnectionTls;
   /** Every password in the URLs, for {@link redact}. */
   readonly secrets: readonly string[];
   /** Things that work but are probably not what was meant. */
@@ -376,15 +391,36 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     );
   }
 
+  const directName = directSource === 'env' ? directVar : directSource === 'option' ? 'the directUrl option' : pooledSource;
+  const tls: ConnectionTls = Object.freeze({
+    pooled: resolveTls(pooledParsed, options.tls, env, pooledSource),
+    direct: directParsed && resolveTls(directParsed, options.tls, env, directName),
+  });
+  for (const [resolved, name] of [
+    [tls.pooled, pooledSource],
+    [tls.direct, directName],
+  ] as const) {
+    const warning = resolved && tlsWarning(resolved, name);
+    if (warning !== undefined && !warnings.includes(warning)) warnings.push(warning);
+  }
   const secrets = secretsOf(...(directParsed === undefined ? [pooledParsed] : [pooledParsed, directParsed]));
   return Object.freeze({
-    pooled,
-    direct,
+    pooled: withoutTlsParams(pooledParsed),
+    direct: directParsed && withoutTlsParams(directParsed),
     directSource,
     pooledTarget,
+    tls,
     secrets: Object.freeze([...new Set(secrets)]),
     warnings: Object.freeze(warnings),
   });
+}
+
+// Drivers read TLS parameters each their own way (pg even lets them override its `ssl` option), so the
+// URLs they get carry none: the resolved setting reaches them as driver options instead.
+function withoutTlsParams(url: URL): string {
+  // Deleting re-serializes the whole query (`/` becomes %2F): touch it only when there is something to take out.
+  for (const name of TLS_URL_PARAMS) if (url.searchParams.has(name)) url.searchParams.delete(name);
+  return hrefOf(url);
 }
 
 // Two URLs reach the same server when host (or ?host=), port and database agree; user and parameters

@@ -1,6 +1,7 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import type { ListenClientConfig, PgListenClientLike } from './pg-driver.ts';
 import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
+import { toNodePostgresSsl } from './tls-driver-options.ts';
 
 /** A notification, as node-postgres delivers it. */
 export interface Notification {
@@ -64,6 +65,7 @@ export async function createListener(
     connectionString: requireDirectUrl(policy, 'LISTEN'),
     application_name: applicationNameFor(policy, 'listen'),
     connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
+    ssl: policy.tls.direct === undefined ? false : toNodePostgresSsl(policy.tls.direct, 'the listener (pg)'),
   };
   const overlapMs = options.overlapMs ?? 250;
   const onError =

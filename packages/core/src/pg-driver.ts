@@ -1,3 +1,5 @@
+import type { NodeTlsOptions } from './tls-driver-options.ts';
+
 // The node-postgres shapes mpgkit fills or calls, described structurally so core needs no `pg`
 // (as Kysely's postgres-dialect-config.ts does): pg's own Pool and Client satisfy them. Names and units
 // follow pg 8.23 / pg-pool 3.14 (https://github.com/brianc/node-postgres/tree/master/packages/pg-pool).
@@ -41,6 +43,8 @@ export interface PgPoolConfig {
   connectionTimeoutMillis: number;
   /** Sent at startup; one of the few startup parameters PgBouncer accepts. */
   application_name: string;
+  /** TLS: `false` (plaintext) or `tls.connect` options (from the policy's `tls`). */
+  ssl: false | NodeTlsOptions;
 }
 
 /** The part of a node-postgres `Client` the listener uses (pg's `Client` satisfies it). */
@@ -61,4 +65,5 @@ export interface ListenClientConfig {
   connectionString: string;
   application_name: string;
   connectionTimeoutMillis: number;
+  ssl: false | NodeTlsOptions;
 }

@@ -19,6 +19,8 @@ describe('toPgPoolConfig', () => {
       idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: 5_000,
       application_name: 'mpgkit:app',
+      // An MPG host, no sslmode: verified TLS against Node's roots, the default for a remote host.
+      ssl: { rejectUnauthorized: true },
     });
   });
 

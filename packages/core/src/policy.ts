@@ -1,5 +1,6 @@
 import type { PoolBudgetReport } from './budget-types.ts';
 import {
+  type ConnectionTls,
   type ConnectionUrls,
   type ResolveConnectionUrlsOptions,
   resolveConnectionUrls,
@@ -16,6 +17,7 @@ import {
   parsePoolMode,
 } from './pooler.ts';
 import { REDACTED, redact, redactUrl } from './redact.ts';
+import type { ResolvedTls } from './tls.ts';
 import { requirePositiveSeconds, requireWholeNumber } from './validation.ts';
 
 /**
@@ -124,6 +126,8 @@ export interface LifetimeRange {
  */
 export interface Policy {
   readonly urls: ConnectionUrls;
+  /** The TLS each URL uses (libpq's modes); adapters turn it into their driver's options. */
+  readonly tls: ConnectionTls;
   readonly poolMode: PoolMode;
   readonly processGroup: string;
   /** Pool size of this process. */
@@ -215,6 +219,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
 
   const policy: Policy = {
     urls,
+    tls: urls.tls,
     poolMode,
     processGroup,
     poolSize,
@@ -250,7 +255,9 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
       pooled: redactUrl(urls.pooled),
       direct: urls.direct && redactUrl(urls.direct),
       secrets: REDACTED,
+      tls: undefined,
     },
+    tls: { pooled: printableTls(urls.tls.pooled), direct: urls.tls.direct && printableTls(urls.tls.direct) },
     logger: undefined,
   });
   Object.defineProperty(policy, 'toJSON', { value: printable });
@@ -303,6 +310,11 @@ export function requireDirectUrl(policy: Policy, purpose = 'migrations'): string
     `No direct URL for ${purpose}: set DIRECT_DATABASE_URL (or the directUrl option) to the direct URL from ` +
       "the cluster's Connect tab. Through PgBouncer, session advisory locks and LISTEN do not work.",
   );
+}
+
+// A CA's PEM is public but long: printing says where it came from instead.
+function printableTls(tls: ResolvedTls) {
+  return { ...tls, ca: tls.ca === undefined ? undefined : (tls.caPath ?? `<PEM, ${tls.ca.length} characters>`) };
 }
 
 // Off Fly (a laptop, CI) FLY_PROCESS_GROUP is unset: the process takes the pool of the fleet's `app`
