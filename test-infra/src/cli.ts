@@ -34,7 +34,10 @@ async function up(): Promise<void> {
     { mode: 0o600 },
   );
   console.log(
-    `Stack up: PostgreSQL ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
+    `Stack up: PostgreSQL ${stack.state.postgresVersion} ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
+  );
+  console.log(
+    `TLS ${stack.state.tls.mode} on every server; the URLs ask for verify-full against the stack's CA (${stack.state.tls.caFile}).`,
   );
   console.log(`Proxy drain: 'pnpm stack:drain' (hard stop after ${hardStop} s). Stop: 'pnpm stack:down'.`);
   console.log(

@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { PoolMode } from '@mpgkit/core';
 import type { StackBinaries } from './binaries.ts';
+import type { ServerCertificate } from './certificates.ts';
+import type { StackTls } from './postgres-server.ts';
 import { isAlive, readPid, runServiceCommand, signal, waitFor } from './process-control.ts';
 
 /** PgBouncer limits, shaped like an MPG plan. */
@@ -42,6 +44,7 @@ export async function startPgBouncer(
     postgresPort: number;
     authFile: string;
     limits?: PoolerLimits;
+    tls: { certificate: ServerCertificate; mode: StackTls };
   },
 ): Promise<PgBouncerPooler> {
   const name = `pgbouncer-${options.mode}`;
@@ -60,12 +63,17 @@ export async function startPgBouncer(
       ...options.limits,
     },
   };
-  writeFileSync(pooler.configFile, iniFor(pooler, options.postgresPort, options.authFile));
+  writeFileSync(pooler.configFile, iniFor(pooler, options.postgresPort, options.authFile, options.tls));
   await launch(bin, pooler);
   return pooler;
 }
 
-function iniFor(pooler: PgBouncerPooler, postgresPort: number, authFile: string): string {
+function iniFor(
+  pooler: PgBouncerPooler,
+  postgresPort: number,
+  authFile: string,
+  tls: { certificate: ServerCertificate; mode: StackTls },
+): string {
   const { limits } = pooler;
   return [
     '[databases]',
@@ -90,6 +98,12 @@ function iniFor(pooler: PgBouncerPooler, postgresPort: number, authFile: string)
     // MPG's value is not published; 1 s keeps the fault scenarios short and still shows the refusals, which
     // apps must treat as connect-phase errors (retry() does).
     'server_login_retry = 1',
+    // TLS from clients (`allow` takes TLS when a client asks for it, plaintext otherwise; `require` refuses
+    // plaintext) and to Postgres, as MPG's PgBouncer does (PgBouncer 1.18 doc/config.md, "TLS settings").
+    `client_tls_sslmode = ${tls.mode === 'required' ? 'require' : 'allow'}`,
+    `client_tls_cert_file = ${tls.certificate.certFile}`,
+    `client_tls_key_file = ${tls.certificate.keyFile}`,
+    'server_tls_sslmode = require',
     `admin_users = ${POOLER_ADMIN_USER}`,
     `stats_users = ${POOLER_ADMIN_USER}`,
     `logfile = ${pooler.logFile}`,

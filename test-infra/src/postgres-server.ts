@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { StackBinaries } from './binaries.ts';
+import type { ServerCertificate } from './certificates.ts';
 import { handToServiceUser, readPid, runServiceCommand } from './process-control.ts';
 
 /** A PostgreSQL server for tests: fast and unsafe (fsync off), on loopback, with a private socket dir. */
@@ -15,8 +16,19 @@ export interface PostgresServer {
 /** The superuser, reachable only over the private Unix socket. */
 export const SUPERUSER = 'postgres';
 
-/** initdb + config + start. `pg_ctl -w` waits for readiness. */
-export async function startPostgres(bin: StackBinaries, dir: string, port: number): Promise<PostgresServer> {
+/** How the stack's servers take TLS: `offered` (TLS and plaintext, as libpq's `prefer` finds MPG) or `required`. */
+export type StackTls = 'offered' | 'required';
+
+/**
+ * initdb + config + start. `pg_ctl -w` waits for readiness. TLS is on with the stack's certificate; in
+ * `required` mode pg_hba.conf has only `hostssl` lines, so a plaintext client is refused.
+ */
+export async function startPostgres(
+  bin: StackBinaries,
+  dir: string,
+  port: number,
+  tls: { certificate: ServerCertificate; mode: StackTls },
+): Promise<PostgresServer> {
   const dataDir = join(dir, 'pgdata');
   const socketDir = join(dir, 'pgsocket');
   const logFile = join(dir, 'postgres.log');
@@ -50,9 +62,16 @@ export async function startPostgres(bin: StackBinaries, dir: string, port: numbe
       // the server really saw ("execute s0: ..." vs "execute <unnamed>: ...").
       "log_statement = 'all'",
       "log_line_prefix = '%m [%p] %a '",
+      'ssl = on',
+      `ssl_cert_file = '${tls.certificate.certFile}'`,
+      `ssl_key_file = '${tls.certificate.keyFile}'`,
       '',
     ].join('\n'),
   );
+  if (tls.mode === 'required') {
+    const hba = join(dataDir, 'pg_hba.conf');
+    writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+  }
   await startPostgresProcess(bin, { dataDir, logFile });
   return { port, dataDir, socketDir, logFile };
 }

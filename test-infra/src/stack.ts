@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PoolMode } from '@mpgkit/core';
-import { findBinaries, type StackBinaries } from './binaries.ts';
+import type { TlsMode } from '@mpgkit/core/adapter';
+import { findBinaries, type PostgresVersion, type StackBinaries } from './binaries.ts';
+import { createCertificateAuthority, issueServerCertificate, STACK_HOST } from './certificates.ts';
 import { freePort } from './free-port.ts';
 import { drainHaproxy, type HaproxyProxy, startHaproxy, stopHaproxy } from './haproxy-proxy.ts';
 import {
@@ -17,6 +19,7 @@ import {
 import {
   type PostgresServer,
   postgresPid,
+  type StackTls,
   startPostgres,
   startPostgresProcess,
   stopPostgres,
@@ -45,6 +48,9 @@ export interface StackState {
   ports: Record<StackRoute, number>;
   users: { admin: StackUser; writer: StackUser; reader: StackUser; poolerAdmin: StackUser };
   databases: { main: string; second: string };
+  postgresVersion: PostgresVersion;
+  /** TLS on every server: `offered` or `required`, and the CA that signed the servers' certificate. */
+  tls: { mode: StackTls; caFile: string };
 }
 
 /** Options of {@link startStack}. */
@@ -53,6 +59,10 @@ export interface StackOptions {
   limits?: PoolerLimits;
   /** The proxy's shutdown timeout, scaled down from MPG's 10 minutes. @default 4 */
   hardStopAfterSeconds?: number;
+  /** `required`: PostgreSQL and both PgBouncers refuse plaintext clients. @default 'offered' */
+  tls?: StackTls;
+  /** PostgreSQL's major version. @default env MPGKIT_STACK_POSTGRES ?? '16' (MPG's) */
+  postgresVersion?: PostgresVersion;
 }
 
 const STATE_FILE = 'state.json';
@@ -63,7 +73,7 @@ const STACK_PREFIX = 'mpgkit-stack-';
  * passes through the proxy too), on free loopback ports, in a fresh temporary directory.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const bin = findBinaries();
+  const bin = findBinaries(options.postgresVersion);
   const runId = process.env.MPGKIT_STACK_RUN_ID;
   const dir = mkdtempSync(join(tmpdir(), `${STACK_PREFIX}${runId ?? 'manual'}-`));
   handToServiceUser(dir);
@@ -72,7 +82,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   writeState(partial);
   try {
     const [pgPort, txPort, sessionPort, proxyTx, proxySession, proxyDirect] = await uniquePorts();
-    const postgres = await startPostgres(bin, dir, pgPort);
+    const ca = createCertificateAuthority(dir);
+    const tls = { certificate: issueServerCertificate(ca, dir), mode: options.tls ?? 'offered' };
+    const postgres = await startPostgres(bin, dir, pgPort, tls);
     partial.postgres = postgres;
     writeState(partial);
     const users = {
@@ -86,7 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const authFile = join(dir, 'userlist.txt');
     await writeAuthFile(postgres, authFile, Object.values(users));
 
-    const common = { dir, postgresPort: pgPort, authFile, limits: options.limits ?? {} };
+    const common = { dir, postgresPort: pgPort, authFile, limits: options.limits ?? {}, tls };
     const transaction = await startPgBouncer(bin, { ...common, mode: 'transaction', port: txPort });
     partial.poolers = { transaction } as StackState['poolers'];
     writeState(partial);
@@ -112,6 +124,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ports: { transaction: proxyTx, session: proxySession, direct: proxyDirect },
       users,
       databases,
+      postgresVersion: bin.postgresVersion,
+      tls: { mode: tls.mode, caFile: ca.certFile },
     };
     writeState(state);
     return new Stack(state, bin);
@@ -126,15 +140,25 @@ export class Stack {
   readonly state: StackState;
   private readonly bin: StackBinaries;
 
-  constructor(state: StackState, bin: StackBinaries = findBinaries()) {
+  constructor(state: StackState, bin: StackBinaries = findBinaries(state.postgresVersion)) {
     this.state = state;
     this.bin = bin;
   }
 
-  /** A connection URL through the proxy (or straight to the server with `bypassProxy`). */
+  /**
+   * A connection URL through the proxy (or straight to the server with `bypassProxy`). With `tls`, the URL
+   * carries `sslmode` (and, for the verifying modes, `sslrootcert` = the stack's CA); without, it names no
+   * TLS at all, and mpgkit's default for a loopback host (`disable`) applies.
+   */
   url(
     route: StackRoute,
-    options: { user?: keyof StackState['users']; database?: string; bypassProxy?: boolean } = {},
+    options: {
+      user?: keyof StackState['users'];
+      database?: string;
+      bypassProxy?: boolean;
+      tls?: TlsMode;
+      host?: string;
+    } = {},
   ): string {
     const login = this.state.users[options.user ?? 'admin'];
     const port = options.bypassProxy
@@ -143,14 +167,20 @@ export class Stack {
         : this.state.poolers[route].port
       : this.state.ports[route];
     const database = options.database ?? this.state.databases.main;
-    return `postgresql://${encodeURIComponent(login.name)}:${encodeURIComponent(login.password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    const tls = options.tls;
+    const query =
+      tls === undefined
+        ? ''
+        : `?sslmode=${tls}${tls.startsWith('verify') ? `&sslrootcert=${encodeURIComponent(this.state.tls.caFile)}` : ''}`;
+    return `postgresql://${encodeURIComponent(login.name)}:${encodeURIComponent(login.password)}@${options.host ?? STACK_HOST}:${port}/${encodeURIComponent(database)}${query}`;
   }
 
   /**
    * What `pnpm stack:up` writes: the app's pooled URL (transaction mode), the session-mode one, the direct
    * one, and the drain window scaled to this proxy's hard stop, with a lifetime of half of it (lifetime +
    * the longest transaction must stay under the window), so a policy built from this env survives
-   * `pnpm stack:drain` as it would MPG's 10-minute drain.
+   * `pnpm stack:drain` as it would MPG's 10-minute drain. The URLs ask for `verify-full` against the stack's
+   * CA (`sslrootcert`), so apps on the stack run verified TLS, as on MPG.
    */
   env(): Record<
     | 'DATABASE_URL'
@@ -162,9 +192,9 @@ export class Stack {
   > {
     const window = this.state.proxy.hardStopAfterSeconds;
     return {
-      DATABASE_URL: this.url('transaction'),
-      DATABASE_URL_SESSION: this.url('session'),
-      DIRECT_DATABASE_URL: this.url('direct'),
+      DATABASE_URL: this.url('transaction', { tls: 'verify-full' }),
+      DATABASE_URL_SESSION: this.url('session', { tls: 'verify-full' }),
+      DIRECT_DATABASE_URL: this.url('direct', { tls: 'verify-full' }),
       MPGKIT_DRAIN_WINDOW_SECONDS: String(window),
       MPGKIT_MAX_LIFETIME_SECONDS: String(window / 2),
     };
@@ -172,7 +202,10 @@ export class Stack {
 
   /** The same variables for an app on the given pool mode. */
   envFor(mode: PoolMode): Record<'DATABASE_URL' | 'DIRECT_DATABASE_URL', string> {
-    return { DATABASE_URL: this.url(mode), DIRECT_DATABASE_URL: this.url('direct') };
+    return {
+      DATABASE_URL: this.url(mode, { tls: 'verify-full' }),
+      DIRECT_DATABASE_URL: this.url('direct', { tls: 'verify-full' }),
+    };
   }
 
   /** Every password of the stack, for tests that check nothing leaks. */

@@ -32,7 +32,6 @@ export { applicationNameFor, requireDirectUrl } from './policy.ts';
 export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';
 export { redact, redactWhenPrinted } from './redact.ts';
 export { type Column, formatTable } from './text-table.ts';
-export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
 export {
   isLocalHost,
   parseTlsMode,
@@ -51,4 +50,5 @@ export {
   toPostgresJsSsl,
   toPrismaTlsParams,
 } from './tls-driver-options.ts';
+export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
 export { requireGroupName, requireWholeNumber } from './validation.ts';

@@ -190,7 +190,8 @@ function buildCatalogue(): readonly KnownError[] {
         'CERT_UNTRUSTED',
         'CERT_SIGNATURE_FAILURE',
       ],
-      message: /self[- ]signed certificate|unable to verify the first certificate|unable to get (?:local )?issuer certificate/i,
+      message:
+        /self[- ]signed certificate|unable to verify the first certificate|unable to get (?:local )?issuer certificate/i,
       cause:
         "The server's TLS certificate does not chain to a CA this process trusts (tls 'verify-ca' or 'verify-full'): " +
         'a private CA that was not given, the wrong CA file, or something else answering on that address.',
@@ -210,7 +211,7 @@ function buildCatalogue(): readonly KnownError[] {
         "The server's certificate is valid but names another host than the URL's (tls 'verify-full'): an IP address " +
         'or alias in the URL instead of the name the certificate was issued for, or another server answering.',
       fix:
-        "Connect with the host name the certificate names (on MPG: the host from the Connect tab, not an IP address). " +
+        'Connect with the host name the certificate names (on MPG: the host from the Connect tab, not an IP address). ' +
         "If only the name differs on a network you trust, tls: 'verify-ca' checks the CA without the name.",
       transient: false,
       phase: 'config',
@@ -220,7 +221,8 @@ function buildCatalogue(): readonly KnownError[] {
       title: 'certificate has expired / is not yet valid',
       codes: ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'],
       message: /certificate has expired|certificate is not yet valid/i,
-      cause: "The server's TLS certificate is outside its validity period (or this machine's clock is wrong).",
+      cause:
+        "The server's TLS certificate is outside its validity period (or this machine's clock is wrong).",
       fix: "Check the machine's clock; renew the server's certificate. `mpgkit doctor` prints its validity dates.",
       transient: false,
       phase: 'config',

@@ -1,6 +1,13 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { redactUrl, secretsOf } from './redact.ts';
-import { type ResolvedTls, resolveTls, TLS_URL_PARAMS, type TlsMode, type TlsOptions, tlsWarning } from './tls.ts';
+import {
+  type ResolvedTls,
+  resolveTls,
+  TLS_URL_PARAMS,
+  type TlsMode,
+  type TlsOptions,
+  tlsWarning,
+} from './tls.ts';
 
 /** Whether a URL reaches Postgres through PgBouncer (`pooled`), around it (`direct`), or we can't tell. */
 export type ConnectionTarget = 'pooled' | 'direct' | 'unknown';
@@ -391,7 +398,8 @@ export function resolveConnectionUrls(options: ResolveConnectionUrlsOptions = {}
     );
   }
 
-  const directName = directSource === 'env' ? directVar : directSource === 'option' ? 'the directUrl option' : pooledSource;
+  const directName =
+    directSource === 'env' ? directVar : directSource === 'option' ? 'the directUrl option' : pooledSource;
   const tls: ConnectionTls = Object.freeze({
     pooled: resolveTls(pooledParsed, options.tls, env, pooledSource),
     direct: directParsed && resolveTls(directParsed, options.tls, env, directName),

@@ -314,7 +314,10 @@ export function requireDirectUrl(policy: Policy, purpose = 'migrations'): string
 
 // A CA's PEM is public but long: printing says where it came from instead.
 function printableTls(tls: ResolvedTls) {
-  return { ...tls, ca: tls.ca === undefined ? undefined : (tls.caPath ?? `<PEM, ${tls.ca.length} characters>`) };
+  return {
+    ...tls,
+    ca: tls.ca === undefined ? undefined : (tls.caPath ?? `<PEM, ${tls.ca.length} characters>`),
+  };
 }
 
 // Off Fly (a laptop, CI) FLY_PROCESS_GROUP is unset: the process takes the pool of the fleet's `app`

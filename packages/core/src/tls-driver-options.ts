@@ -101,6 +101,7 @@ function toNodeTls(tls: ResolvedTls): false | NodeTlsOptions {
   if (tls.mode === 'disable') return false;
   const ca = tls.ca === undefined ? {} : { ca: tls.ca };
   if (tls.mode === 'require' || tls.mode === 'prefer') return { rejectUnauthorized: false };
-  if (tls.mode === 'verify-ca') return { rejectUnauthorized: true, ...ca, checkServerIdentity: () => undefined };
+  if (tls.mode === 'verify-ca')
+    return { rejectUnauthorized: true, ...ca, checkServerIdentity: () => undefined };
   return { rejectUnauthorized: true, ...ca };
 }

@@ -56,7 +56,10 @@ describe('resolveTls', () => {
       fc.property(mode, mode, mode, (fromOption, fromUrl, fromEnv) => {
         const url = new URL(`${remote}?sslmode=${fromUrl}`);
         const env = { PGSSLMODE: fromEnv };
-        expect(resolveTls(url, undefined, env, 'DATABASE_URL')).toMatchObject({ mode: fromUrl, source: 'url' });
+        expect(resolveTls(url, undefined, env, 'DATABASE_URL')).toMatchObject({
+          mode: fromUrl,
+          source: 'url',
+        });
         expect(resolveTls(new URL(remote), undefined, env, 'DATABASE_URL')).toMatchObject({
           mode: fromEnv,
           source: 'env',
@@ -91,7 +94,9 @@ describe('resolveTls', () => {
         },
       ),
     );
-    expect(thrown(() => parseTlsMode('allow')).message).toContain("'allow' (plaintext first) is not supported");
+    expect(thrown(() => parseTlsMode('allow')).message).toContain(
+      "'allow' (plaintext first) is not supported",
+    );
   });
 
   it('refuses client certificate parameters instead of dropping them', () => {
@@ -114,14 +119,15 @@ describe('resolveTls', () => {
     });
     expect(resolveTls(new URL(remote), undefined, { PGSSLROOTCERT: caFile }, 'u').caPath).toBe(caFile);
     expect(resolveTls(new URL(`${remote}?sslrootcert=system`), undefined, {}, 'u').ca).toBeUndefined();
-    expect(thrown(() => resolveTls(new URL(remote), { ca: join(dir, 'nope.pem') }, {}, 'u')).message).toContain(
-      'cannot be read: ENOENT',
-    );
+    expect(
+      thrown(() => resolveTls(new URL(remote), { ca: join(dir, 'nope.pem') }, {}, 'u')).message,
+    ).toContain('cannot be read: ENOENT');
     expect(thrown(() => resolveTls(new URL(remote), { ca: notPem }, {}, 'u')).message).toContain(
       'holds no PEM certificate',
     );
     expect(
-      thrown(() => resolveTls(new URL(`${remote}?sslrootcert=${caFile}`), { ca: PEM }, {}, 'DATABASE_URL')).message,
+      thrown(() => resolveTls(new URL(`${remote}?sslrootcert=${caFile}`), { ca: PEM }, {}, 'DATABASE_URL'))
+        .message,
     ).toContain("DATABASE_URL's sslrootcert");
   });
 });
@@ -148,14 +154,15 @@ describe('tlsWarning', () => {
 });
 
 describe('driver options', () => {
-  const resolved = (chosen: TlsMode, ca?: string) => resolveTls(new URL(remote), { mode: chosen, ca }, {}, 'u');
+  const resolved = (chosen: TlsMode, ca?: string) =>
+    resolveTls(new URL(remote), { mode: chosen, ca }, {}, 'u');
 
   it('verify both ways in verify-full, the chain only in verify-ca, nothing in require, and no TLS in disable', () => {
     expect(toNodePostgresSsl(resolved('disable'))).toBe(false);
     expect(toNodePostgresSsl(resolved('require'))).toEqual({ rejectUnauthorized: false });
     const verifyCa = toNodePostgresSsl(resolved('verify-ca', PEM));
     expect(verifyCa).toMatchObject({ rejectUnauthorized: true, ca: PEM });
-    expect(verifyCa && verifyCa.checkServerIdentity?.('x', {})).toBeUndefined();
+    expect(verifyCa === false ? 'no TLS' : verifyCa.checkServerIdentity?.('x', {})).toBeUndefined();
     expect(toNodePostgresSsl(resolved('verify-full', PEM))).toEqual({ rejectUnauthorized: true, ca: PEM });
     expect(toPostgresJsSsl(resolved('prefer'))).toBe('prefer');
     expect(thrown(() => toNodePostgresSsl(resolved('prefer'))).message).toContain('no plaintext fallback');
@@ -163,7 +170,10 @@ describe('driver options', () => {
 
   it("give Prisma's engines their own words, and refuse what they cannot express", () => {
     expect(toPrismaTlsParams(resolved('verify-full'))).toEqual({ sslmode: 'require', sslaccept: 'strict' });
-    expect(toPrismaTlsParams(resolved('require'))).toEqual({ sslmode: 'require', sslaccept: 'accept_invalid_certs' });
+    expect(toPrismaTlsParams(resolved('require'))).toEqual({
+      sslmode: 'require',
+      sslaccept: 'accept_invalid_certs',
+    });
     expect(toPrismaTlsParams(resolved('disable'))).toEqual({ sslmode: 'disable' });
     expect(thrown(() => toPrismaTlsParams(resolved('verify-ca'))).code).toBe(MpgkitErrorCode.InvalidOption);
     expect(thrown(() => toPrismaTlsParams(resolved('verify-full', PEM))).message).toContain('as a path');

@@ -123,7 +123,8 @@ export function resolveTls(
     }
   }
   const fromOption = typeof option === 'string' ? { mode: option } : (option ?? {});
-  const optionMode = fromOption.mode === undefined ? undefined : parseTlsMode(fromOption.mode, 'the tls option');
+  const optionMode =
+    fromOption.mode === undefined ? undefined : parseTlsMode(fromOption.mode, 'the tls option');
   const urlMode = modeFromUrl(url, source);
   if (optionMode !== undefined && urlMode !== undefined && optionMode !== urlMode) {
     throw tlsError(
@@ -139,7 +140,13 @@ export function resolveTls(
     (envMode === undefined ? undefined : parseTlsMode(URL_MODE_ALIASES[envMode] ?? envMode, 'PGSSLMODE')) ??
     (local ? 'disable' : 'verify-full');
   const modeSource: TlsSource =
-    optionMode !== undefined ? 'option' : urlMode !== undefined ? 'url' : envMode !== undefined ? 'env' : 'default';
+    optionMode !== undefined
+      ? 'option'
+      : urlMode !== undefined
+        ? 'url'
+        : envMode !== undefined
+          ? 'env'
+          : 'default';
 
   const urlCa = nonEmpty(url.searchParams.get('sslrootcert') ?? undefined);
   if (fromOption.ca !== undefined && urlCa !== undefined && fromOption.ca !== urlCa) {
@@ -151,7 +158,9 @@ export function resolveTls(
   // libpq 16: sslrootcert=system means "the system's trusted roots", Node's default.
   const caSetting = fromOption.ca ?? urlCa ?? nonEmpty(env.PGSSLROOTCERT);
   const { ca, caPath } =
-    caSetting === undefined || caSetting === 'system' ? { ca: undefined, caPath: undefined } : readCa(caSetting);
+    caSetting === undefined || caSetting === 'system'
+      ? { ca: undefined, caPath: undefined }
+      : readCa(caSetting);
   return Object.freeze({ mode, ca, caPath, source: modeSource, host, local });
 }
 
@@ -214,9 +223,10 @@ export function tlsWarning(tls: ResolvedTls, source: string): string | undefined
     disable: 'is plaintext: passwords and data cross the network unencrypted',
     prefer: 'may fall back to plaintext, and the certificate is not checked',
     require: 'is encrypted, but the certificate is not checked, so an impostor could answer',
-    'verify-ca': "checks the CA but not the host name, so another server of the same CA could answer",
+    'verify-ca': 'checks the CA but not the host name, so another server of the same CA could answer',
   };
-  const setBy = tls.source === 'option' ? 'the tls option' : tls.source === 'url' ? `${source}'s sslmode` : 'PGSSLMODE';
+  const setBy =
+    tls.source === 'option' ? 'the tls option' : tls.source === 'url' ? `${source}'s sslmode` : 'PGSSLMODE';
   return (
     `TLS to ${tls.host} (${setBy}: ${tls.mode}) ${what[tls.mode]}. Use 'verify-full' (with tls.ca or ` +
     "sslrootcert if the server's CA is private) unless this network is private."

@@ -8,12 +8,33 @@ const policy = defineDatabase({
   logger: { warn() {} },
 });
 
-it('points drizzle-kit at the direct URL and keeps the rest of the config', () => {
+it("points drizzle-kit at the direct URL, with the policy's TLS, and keeps the rest of the config", () => {
   expect(drizzleKitConfig(policy, { schema: './src/schema.ts', out: './drizzle' })).toEqual({
     schema: './src/schema.ts',
     out: './drizzle',
     dialect: 'postgresql',
-    dbCredentials: { url: 'postgresql://u:Zq9-secret@direct.c1.flympg.net/fly-db' },
+    dbCredentials: {
+      host: 'direct.c1.flympg.net',
+      user: 'u',
+      password: 'Zq9-secret',
+      database: 'fly-db',
+      ssl: { rejectUnauthorized: true },
+    },
+  });
+  const local = defineDatabase({
+    env: {
+      DATABASE_URL: 'postgresql://u%40x:p%3Aw@127.0.0.1:6432/my%20db',
+      DIRECT_DATABASE_URL: 'postgresql://u%40x:p%3Aw@127.0.0.1:5432/my%20db',
+    },
+    logger: { warn() {} },
+  });
+  expect(drizzleKitConfig(local).dbCredentials).toEqual({
+    host: '127.0.0.1',
+    port: 5432,
+    user: 'u@x',
+    password: 'p:w',
+    database: 'my db',
+    ssl: false,
   });
 });
 
@@ -21,5 +42,5 @@ it('prints the URL redacted, while drizzle-kit reads the real one', () => {
   const config = drizzleKitConfig(policy);
   expect(inspect(config, { depth: null })).not.toContain('Zq9-secret');
   expect(JSON.stringify(config)).not.toContain('Zq9-secret');
-  expect(config.dbCredentials.url).toContain('Zq9-secret');
+  expect(config.dbCredentials.password).toBe('Zq9-secret');
 });

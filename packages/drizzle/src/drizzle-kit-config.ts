@@ -1,17 +1,35 @@
 import type { Policy } from '@mpgkit/core';
-import { redactWhenPrinted, requireDirectUrl } from '@mpgkit/core/adapter';
+import {
+  type NodeTlsOptions,
+  parseConnectionUrl,
+  redactWhenPrinted,
+  requireDirectUrl,
+  toNodePostgresSsl,
+} from '@mpgkit/core/adapter';
+
+/** drizzle-kit's PostgreSQL credentials in their host form, the one that takes an `ssl` option. */
+export interface DrizzleKitCredentials {
+  host: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database: string;
+  ssl: false | NodeTlsOptions;
+}
 
 /** What {@link drizzleKitConfig} adds to drizzle-kit's config. */
 export interface DrizzleKitDatabase {
   dialect: 'postgresql';
-  dbCredentials: { url: string };
+  dbCredentials: DrizzleKitCredentials;
 }
 
 /**
  * The configuration drizzle-kit reads from `drizzle.config.ts`, with `dbCredentials` on the **direct**
- * URL, so `drizzle-kit migrate` / `push` never run through PgBouncer (drizzle-kit 0.31 connects with
- * `dbCredentials.url`, pg with `max: 1` or postgres.js, and takes no lock). Everything else you pass
- * (`schema`, `out`, `migrations`) is kept.
+ * URL, so `drizzle-kit migrate` / `push` never run through PgBouncer (drizzle-kit 0.31 connects with pg
+ * (`max: 1`) or postgres.js, and takes no lock), and with the policy's TLS: the credentials are in their host
+ * form because drizzle-kit passes its `ssl` option to either driver as is (an object) but reads a URL's
+ * `sslmode` with each driver's own meaning (drizzle-kit 0.31.11 bin.cjs, `preparePostgresDB`). Everything
+ * else you pass (`schema`, `out`, `migrations`) is kept.
  *
  * @param config - The rest of drizzle-kit's config. @default {}
  * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
@@ -26,7 +44,18 @@ export function drizzleKitConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, keyof DrizzleKitDatabase> & DrizzleKitDatabase {
-  const url = requireDirectUrl(policy, 'drizzle-kit');
-  // Printing the config shows the URL redacted; drizzle-kit reads the real one.
-  return redactWhenPrinted({ ...config, dialect: 'postgresql', dbCredentials: { url } }, policy.redact);
+  const url = parseConnectionUrl(requireDirectUrl(policy, 'drizzle-kit'), 'the direct URL');
+  const decode = (text: string) => (text === '' ? undefined : decodeURIComponent(text));
+  const user = decode(url.username);
+  const password = decode(url.password);
+  const dbCredentials: DrizzleKitCredentials = {
+    host: url.searchParams.get('host') ?? url.hostname.replace(/^\[|\]$/g, ''),
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
+    ...(user === undefined ? {} : { user }),
+    ...(password === undefined ? {} : { password }),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    ssl: policy.tls.direct === undefined ? false : toNodePostgresSsl(policy.tls.direct, 'drizzle-kit'),
+  };
+  // Printing the config shows no password; drizzle-kit reads the real one.
+  return redactWhenPrinted({ ...config, dialect: 'postgresql', dbCredentials }, policy.redact);
 }

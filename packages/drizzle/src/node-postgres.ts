@@ -7,7 +7,11 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 
-export { type DrizzleKitDatabase, drizzleKitConfig } from './drizzle-kit-config.ts';
+export {
+  type DrizzleKitCredentials,
+  type DrizzleKitDatabase,
+  drizzleKitConfig,
+} from './drizzle-kit-config.ts';
 
 /** A Drizzle database over a node-postgres pool, with the pool as `$client`. */
 export type DrizzleNodePostgres<TSchema extends Record<string, unknown>> = NodePgDatabase<TSchema> & {

@@ -4,6 +4,7 @@ import {
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
+  toPostgresJsSsl,
 } from '@mpgkit/core/adapter';
 import type { DrizzleConfig } from 'drizzle-orm';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
@@ -11,7 +12,11 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
-export { type DrizzleKitDatabase, drizzleKitConfig } from './drizzle-kit-config.ts';
+export {
+  type DrizzleKitCredentials,
+  type DrizzleKitDatabase,
+  drizzleKitConfig,
+} from './drizzle-kit-config.ts';
 
 /** Which URL a postgres.js client uses. */
 export type PostgresJsTarget = 'pooled' | 'direct';
@@ -41,6 +46,9 @@ export function postgresJsOptions(
     idle_timeout: policy.idleTimeoutSeconds,
     connect_timeout: policy.connectTimeoutSeconds,
     prepare: direct || policy.namedPreparedStatements,
+    // The policy's TLS as tls.connect options (postgres.js merges an object into them, src/connection.js
+    // `secure()`); mpgkit's URLs carry no sslmode, which postgres.js would read with its own meanings.
+    ssl: sslFor(policy, direct),
     // On each new connection postgres.js runs a query for array types from its data handler and never
     // awaits it (postgres 3.4.9 src/connection.js ReadyForQuery: `return fetchArrayTypes()`). When that query
     // fails, e.g. PgBouncer answering "server login has been failing (server_login_retry)" while Postgres
@@ -57,6 +65,11 @@ export function postgresJsOptions(
     onnotice: (notice) =>
       policy.logger.warn(`[mpgkit] postgres NOTICE: ${policy.redact(String(notice.message))}`),
   };
+}
+
+function sslFor(policy: Policy, direct: boolean): postgres.Options<Record<string, never>>['ssl'] {
+  const tls = direct ? policy.tls.direct : policy.tls.pooled;
+  return tls === undefined ? false : toPostgresJsSsl(tls);
 }
 
 /**

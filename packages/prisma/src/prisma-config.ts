@@ -1,5 +1,6 @@
 import type { Policy } from '@mpgkit/core';
-import { redactWhenPrinted, requireDirectUrl } from '@mpgkit/core/adapter';
+import { redactWhenPrinted } from '@mpgkit/core/adapter';
+import { prismaDirectUrl } from './prisma6-urls.ts';
 
 /**
  * The configuration the Prisma CLI reads from `prisma.config.ts` (Prisma 7), with `datasource.url` on
@@ -20,6 +21,6 @@ export function prismaConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, 'datasource'> & { datasource: { url: string } } {
-  const url = requireDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)');
+  const url = prismaDirectUrl(policy, 'Prisma Migrate (prisma.config.ts datasource.url)');
   return redactWhenPrinted({ ...config, datasource: { url } }, policy.redact);
 }

@@ -41,7 +41,11 @@ describe('prisma6Urls: the policy as Prisma 6 URL parameters', () => {
     expect(params.get('max_idle_connection_lifetime')).toBe('300');
     expect(new URL(url).hostname).toBe('pgbouncer.c1.flympg.net');
     expect(new URL(directUrl).hostname).toBe('direct.c1.flympg.net');
-    expect(new URL(directUrl).search).toBe('');
+    // Verified TLS (the default for a remote host) in the words of Prisma's engines.
+    for (const each of [url, directUrl]) {
+      expect(new URL(each).searchParams.get('sslmode')).toBe('require');
+      expect(new URL(each).searchParams.get('sslaccept')).toBe('strict');
+    }
   });
 
   it('replaces parameters the policy sets and keeps the others', () => {
@@ -52,7 +56,9 @@ describe('prisma6Urls: the policy as Prisma 6 URL parameters', () => {
     expect(params.get('connection_limit')).toBe('7');
     expect(params.get('pgbouncer')).toBeNull();
     expect(params.get('schema')).toBe('app');
+    // sslmode=require: encrypted, certificate not checked, as libpq means it.
     expect(params.get('sslmode')).toBe('require');
+    expect(params.get('sslaccept')).toBe('accept_invalid_certs');
   });
 });
 
@@ -66,6 +72,7 @@ describe('prismaAdapter (Prisma 7)', () => {
       idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: 5_000,
       application_name: 'mpgkit:app',
+      ssl: { rejectUnauthorized: true },
     });
     expect(adapter.options.onPoolError).toBeTypeOf('function');
     expect(adapter.options.onConnectionError).toBeTypeOf('function');
@@ -96,7 +103,9 @@ describe('prismaAdapter (Prisma 7)', () => {
       policyFor('transaction', `${pooled}?pgbouncer=true&connection_limit=10&sslmode=require`, warn),
       RecordingPrismaPg,
     );
-    expect(adapter.config.connectionString).toBe(`${pooled}?sslmode=require`);
+    // sslmode is read into the policy's TLS (the pg `ssl` option), not left for pg to reinterpret.
+    expect(adapter.config.connectionString).toBe(pooled);
+    expect(adapter.config.ssl).toEqual({ rejectUnauthorized: false });
     expect(warn.mock.calls.map((call) => call[0]).join('\n')).toMatch(
       /"pgbouncer".*Prisma 7 ignores[\s\S]*"connection_limit".*poolSize/,
     );
@@ -122,7 +131,7 @@ describe('prismaConfig', () => {
   it("gives Prisma's CLI the direct URL and keeps the rest of the config", () => {
     expect(prismaConfig(policyFor('transaction'), { schema: 'prisma/schema.prisma' })).toEqual({
       schema: 'prisma/schema.prisma',
-      datasource: { url: pooled.replace('pgbouncer.', 'direct.') },
+      datasource: { url: `${pooled.replace('pgbouncer.', 'direct.')}?sslmode=require&sslaccept=strict` },
     });
   });
   it('fails with what to set when there is no direct URL', () => {

@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core/adapter';
+import { requireDirectUrl, toPrismaTlsParams } from '@mpgkit/core/adapter';
 
 /** The two URLs of a Prisma 6 `datasource` block. */
 export interface Prisma6Urls {
@@ -37,6 +37,25 @@ export function prisma6Urls(policy: Policy): Prisma6Urls {
   };
   url.searchParams.delete('pgbouncer');
   if (!policy.namedPreparedStatements) params.pgbouncer = 'true';
+  Object.assign(params, toPrismaTlsParams(policy.tls.pooled));
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url: url.href, directUrl: requireDirectUrl(policy, 'Prisma Migrate (directUrl)') };
+  return { url: url.href, directUrl: prismaDirectUrl(policy, 'Prisma Migrate (directUrl)') };
+}
+
+/**
+ * The direct URL with the policy's TLS in the words of Prisma's engines (`sslmode`, `sslaccept`, `sslcert`):
+ * what `prisma migrate` connects with.
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
+ * @example
+ * ```ts
+ * prismaDirectUrl(policy); // 'postgresql://u:p@direct.c1.flympg.net/fly-db?sslmode=require&sslaccept=strict'
+ * ```
+ */
+export function prismaDirectUrl(policy: Policy, purpose = 'Prisma Migrate'): string {
+  const url = new URL(requireDirectUrl(policy, purpose));
+  const tls = policy.tls.direct;
+  if (tls !== undefined)
+    for (const [name, value] of Object.entries(toPrismaTlsParams(tls))) url.searchParams.set(name, value);
+  return url.href;
 }

@@ -19,8 +19,20 @@ describe('typeormOptions', () => {
       poolSize: 8,
       connectTimeoutMS: 5000,
       applicationName: 'mpgkit:app',
+      ssl: { rejectUnauthorized: true },
       extra: { max: 8, maxLifetimeSeconds: 570, idleTimeoutMillis: 300_000, connectionTimeoutMillis: 5000 },
     });
+  });
+
+  it('lets an ssl override through, and names one that drops the certificate check', () => {
+    const { policy, warn } = policyWith();
+    const strict = { rejectUnauthorized: true, ciphers: 'HIGH' };
+    expect(typeormOptions(policy, { ssl: strict }).ssl).toEqual(strict);
+    expect(warn).not.toHaveBeenCalled();
+    expect(typeormOptions(policy, { ssl: { rejectUnauthorized: false } }).ssl).toEqual({
+      rejectUnauthorized: false,
+    });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('turns off the certificate check'));
   });
 
   it.each([

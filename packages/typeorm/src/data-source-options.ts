@@ -2,8 +2,11 @@ import type { Policy, PolicyLogger } from '@mpgkit/core';
 import {
   applicationNameFor,
   guardedClientClass,
+  type NodeTlsOptions,
+  type ResolvedTls,
   redactWhenPrinted,
   requireDirectUrl,
+  toNodePostgresSsl,
 } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
@@ -39,7 +42,7 @@ interface PoolExtra {
  * ```
  */
 export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const options = build(policy, policy.urls.pooled, policy.poolSize, undefined, overrides);
+  const options = build(policy, policy.urls.pooled, policy.tls.pooled, policy.poolSize, undefined, overrides);
   if (policy.transactionModeGuard === 'off') return options;
   // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option: the guard rides on it.
   const extra = { Client: guardedClientClass(policy, pg.Client), ...options.extra };
@@ -61,7 +64,8 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
  * ```
  */
 export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const options = build(policy, requireDirectUrl(policy, 'TypeORM migrations'), 2, 'migrate', overrides);
+  const url = requireDirectUrl(policy, 'TypeORM migrations');
+  const options = build(policy, url, policy.tls.direct, 2, 'migrate', overrides);
   return redactWhenPrinted(
     { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') },
     policy.redact,
@@ -71,6 +75,7 @@ export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = 
 function build(
   policy: Policy,
   url: string,
+  tls: ResolvedTls | undefined,
   poolSize: number,
   role: string | undefined,
   overrides: PostgresOverrides,
@@ -109,10 +114,32 @@ function build(
       poolSize: safe.max,
       connectTimeoutMS: safe.connectionTimeoutMillis,
       applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
+      // TypeORM hands `ssl` to pg as is (typeorm 1.1 PostgresDriver.createPool: `ssl: credentials.ssl`).
+      ssl: sslOption(warn, tls, overrides.ssl),
       extra: { ...extra, ...safe },
     } as PostgresOptions,
     policy.redact,
   );
+}
+
+// An explicit `ssl` override wins (it may add client certificates or ciphers), but one that drops the
+// verification the policy asks for is named at startup.
+function sslOption(
+  warn: PolicyLogger['warn'],
+  tls: ResolvedTls | undefined,
+  override: PostgresOverrides['ssl'],
+): PostgresOverrides['ssl'] | false | NodeTlsOptions {
+  const policySsl = tls === undefined ? false : toNodePostgresSsl(tls, 'TypeORM (pg)');
+  if (override === undefined) return policySsl;
+  const verifies = (ssl: unknown) =>
+    ssl === true ||
+    (typeof ssl === 'object' && ssl !== null && (ssl as NodeTlsOptions).rejectUnauthorized !== false);
+  if (policySsl !== false && verifies(policySsl) && !verifies(override)) {
+    warn(
+      `ssl override turns off the certificate check the policy asks for (tls ${tls?.mode} to ${tls?.host}).`,
+    );
+  }
+  return override;
 }
 
 // A limit where 0 (or nothing) means "no limit": the smaller positive value is the safer one.
