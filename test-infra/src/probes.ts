@@ -23,6 +23,8 @@ export interface ClientRow {
   application_name: string;
   connect_time: string;
   port: number;
+  /** The TLS version and cipher of the client's connection to PgBouncer; empty when plaintext. */
+  tls: string;
 }
 
 /** A row of `pg_stat_activity` for a client backend. */

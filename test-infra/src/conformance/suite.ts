@@ -11,6 +11,7 @@ import {
   migrationRouting,
   poolSizeBound,
   settingsReachedDriver,
+  tlsAsServersSeeIt,
 } from './scenarios.ts';
 import type { ConformanceSubject } from './subject.ts';
 
@@ -39,6 +40,26 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
     });
     afterAll(async () => {
       await stack?.down();
+    });
+
+    it('8. TLS means what it says: require and verify-* encrypt, disable does not, verify-full refuses a wrong CA or host name with an explained error', async () => {
+      const outcome = await tlsAsServersSeeIt({ stack, subject });
+      for (const [mode, seen] of Object.entries(outcome.byMode)) {
+        const expected = mode !== 'disable';
+        expect(seen.app.length, `${mode}: the app's connections`).toBeGreaterThan(0);
+        expect(
+          seen.app.every((ssl) => ssl === expected),
+          `${mode}: app ${seen.app}`,
+        ).toBe(true);
+        if (seen.migration !== undefined) expect(seen.migration, `${mode}: migration`).toBe(expected);
+      }
+      expect(outcome.pooler['verify-full'].length).toBeGreaterThan(0);
+      expect(outcome.pooler['verify-full'].every((tls) => tls.startsWith('TLSv1.'))).toBe(true);
+      expect(outcome.pooler.disable.every((tls) => tls === '')).toBe(true);
+      expect(outcome.refused).toEqual({
+        wrongCa: 'tls-certificate-untrusted',
+        wrongHost: 'tls-host-mismatch',
+      });
     });
 
     for (const mode of options.modes ?? (['transaction', 'session'] as const)) {
