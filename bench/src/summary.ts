@@ -43,6 +43,7 @@ export function writeSummary(): string {
     const overhead = readResult<{
       rows: Array<{ variant: string; medianQueriesPerSecond: number; ratioToSeed: number }>;
       clientSideCostPerQuery: { guardNs: number; unnameNs: number };
+      tlsRatioToPlaintext?: number;
       description: string;
     }>('overhead');
     lines.push(
@@ -56,6 +57,11 @@ export function writeSummary(): string {
     lines.push(
       '',
       `Client-side cost per query, without a network: guard ${overhead.clientSideCostPerQuery.guardNs} ns, unnaming ${overhead.clientSideCostPerQuery.unnameNs} ns.`,
+      ...(overhead.tlsRatioToPlaintext === undefined
+        ? []
+        : [
+            `Verified TLS ÷ plaintext, the same mpgkit pool in the same rounds: ${overhead.tlsRatioToPlaintext}.`,
+          ]),
       '',
     );
   }

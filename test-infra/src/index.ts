@@ -1,6 +1,11 @@
 import './vitest-context.ts';
 
-export { findBinaries, type StackBinaries } from './binaries.ts';
+export {
+  defaultPostgresVersion,
+  findBinaries,
+  type PostgresVersion,
+  type StackBinaries,
+} from './binaries.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './conformance/scaled-policy.ts';
 export { type FleetObservation, type FleetShape, simulateFleet } from './fleet-simulation.ts';
 export type { PoolerLimits } from './pgbouncer-pooler.ts';

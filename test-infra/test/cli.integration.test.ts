@@ -22,9 +22,46 @@ describe('mpgkit doctor against the local stack', () => {
   it.each(['transaction', 'session'] as const)('names the pool mode of the %s PgBouncer', async (mode) => {
     const { code, stdout } = await mpgkit(stack.envFor(mode), 'doctor', '--mode', mode);
     expect(check(stdout, 'pool mode')).toMatch(new RegExp(`^✓ pool mode\\s+${mode}`));
-    expect(check(stdout, 'connect (pooled)')).toMatch(/^✓ .* ms, TLS: none/);
+    // The stack's env asks for verify-full against its CA: the doctor connects as the policy would.
+    expect(check(stdout, 'connect (pooled)')).toMatch(/^✓ .* ms, TLS: TLSv1\.3/);
     expect(check(stdout, 'connect (direct)')).toMatch(/^✓/);
+    expect(check(stdout, 'TLS (pooled)')).toMatch(
+      /^✓ TLS \(pooled\)\s+TLSv1\.3 \S+, certificate for 127\.0\.0\.1 by mpgkit test stack ca .*; verifies against the configured CA .* for 127\.0\.0\.1; policy: verify-full \(from url\)/,
+    );
+    expect(check(stdout, 'TLS (direct)')).toMatch(/^✓ TLS \(direct\)\s+TLSv1\.3/);
     expect(code).toBe(0);
+  });
+
+  it('says what the server offers when the policy asks for less, and fails a verify-full that cannot verify', async () => {
+    const plaintext = await mpgkit(
+      { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: stack.url('direct') },
+      'doctor',
+      '--mode',
+      'transaction',
+    );
+    expect(check(plaintext.stdout, 'TLS (pooled)')).toMatch(
+      /^✓ .*policy: disable \(default\): plaintext although the server offers TLS$/,
+    );
+    expect(check(plaintext.stdout, 'connect (pooled)')).toMatch(/TLS: none/);
+
+    // Node's roots (no CA given) do not know the stack's CA; 'localhost' is not a name the certificate has.
+    const unverifiable = await mpgkit(
+      {
+        DATABASE_URL: `${stack.url('transaction')}?sslmode=verify-full`,
+        DIRECT_DATABASE_URL: stack.url('direct', { tls: 'verify-full', host: 'localhost' }),
+      },
+      'doctor',
+      '--mode',
+      'transaction',
+    );
+    expect(check(unverifiable.stdout, 'TLS (pooled)')).toMatch(
+      /^✗ .*the chain does not verify against Node's trusted roots \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): give tls\.ca/,
+    );
+    expect(check(unverifiable.stdout, 'TLS (direct)')).toMatch(
+      /^✗ .*the certificate does not name localhost \(127\.0\.0\.1\)/,
+    );
+    expect(check(unverifiable.stdout, 'connect (pooled)')).toMatch(/^✗ .*certificate/);
+    expect(unverifiable.code).toBe(1);
   });
 
   it('warns when the policy declares another pool mode than the pooler has', async () => {

@@ -11,16 +11,17 @@ import {
   type Policy,
   redactUrl,
 } from '@mpgkit/core';
-import { redact } from '@mpgkit/core/adapter';
+import { type NodeTlsOptions, type ResolvedTls, redact, toPostgresJsSsl } from '@mpgkit/core/adapter';
 import { parseGroupSpec } from './budget-command.ts';
+import { checkTls } from './doctor-tls.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
 /** Usage text of `mpgkit doctor`. */
 export const DOCTOR_USAGE = `Usage: mpgkit doctor [--mode session|transaction] [--plan <name> --group <name>=<machines>x<pool> ...] [--json]
 
 Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_DATABASE_URL):
-URLs, DNS (including AAAA), connecting to the pooled and direct URLs within the connect timeout, TLS,
-the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
+URLs, DNS (including AAAA), TLS (what the server offers, whether its certificate verifies for the host,
+and the mode the policy will use), connecting to the pooled and direct URLs within the connect timeout, the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
 Needs the pg package. Exit codes: 0 no failure, 1 a check failed, 2 bad usage.`;
 
 /** One doctor check. */
@@ -107,6 +108,11 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
     // The WHATWG parser keeps an IPv6 literal's brackets ([::1], Fly's [fdaa:…]); DNS needs it bare.
     if (url !== undefined) add(await checkDns(label, new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')));
   }
+  const timeoutMs = Math.round(policy.connectTimeoutSeconds * 1000);
+  add(await checkTls('pooled', new URL(urls.pooled), policy.tls.pooled, timeoutMs));
+  if (urls.direct !== undefined && policy.tls.direct !== undefined) {
+    add(await checkTls('direct', new URL(urls.direct), policy.tls.direct, timeoutMs));
+  }
   const pooled = await checkConnect(pg, policy, 'pooled', urls.pooled);
   add(pooled.check);
   if (urls.direct !== undefined) add((await checkConnect(pg, policy, 'direct', urls.direct)).check);
@@ -171,14 +177,24 @@ async function checkDns(label: string, host: string): Promise<DoctorCheck> {
 }
 
 async function connect(pg: PgModule, policy: Policy, url: string, suffix: string): Promise<PgClient> {
+  const tls = url === policy.urls.direct ? policy.tls.direct : policy.tls.pooled;
   const client = new pg.Client({
     connectionString: url,
+    ssl: sslFor(tls),
     connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
     application_name: `mpgkit-doctor${suffix}`,
   });
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+// The policy's TLS, as the adapters would use it. `prefer` is a postgres.js-only mode; pg cannot fall back,
+// so the doctor connects as postgres.js would once TLS is offered (the TLS check says whether it is).
+function sslFor(tls: ResolvedTls | undefined): false | NodeTlsOptions {
+  if (tls === undefined) return false;
+  const ssl = toPostgresJsSsl(tls);
+  return ssl === 'prefer' ? { rejectUnauthorized: false } : ssl;
 }
 
 async function checkConnect(
@@ -231,7 +247,7 @@ async function checkConnect(
       check: {
         name,
         status,
-        detail: `${detail}, ${where}${status === 'warn' ? ' (MPG offers TLS: add sslmode=require)' : ''}`,
+        detail: `${detail}, ${where}${status === 'warn' ? " (MPG offers TLS: remove tls: 'disable' / sslmode=disable)" : ''}`,
       },
     };
   } catch (error) {

@@ -13,6 +13,8 @@ export interface NodeTlsOptions {
   ca?: string;
   /** `verify-ca` checks the chain only: the host name is not compared. */
   checkServerIdentity?: (host: string, certificate: object) => Error | undefined;
+  /** The host the certificate must name, for drivers that leave it unset for IP addresses (postgres.js). */
+  host?: string;
 }
 
 /**
@@ -41,8 +43,8 @@ export function toNodePostgresSsl(tls: ResolvedTls, driver = 'node-postgres'): f
 
 /**
  * The postgres.js `ssl` option for a resolved TLS setting: `false`, `'prefer'` (postgres.js falls back to
- * plaintext when the server declines), or `tls.connect` options. postgres.js's own `'require'` and
- * `'verify-full'` strings are avoided: an options object says exactly what is checked.
+ * plaintext when the server declines), or `tls.connect` options with the host to check. postgres.js's own
+ * `'require'` and `'verify-full'` strings are avoided: an options object says exactly what is checked.
  *
  * @example
  * ```ts
@@ -51,7 +53,12 @@ export function toNodePostgresSsl(tls: ResolvedTls, driver = 'node-postgres'): f
  */
 export function toPostgresJsSsl(tls: ResolvedTls): false | 'prefer' | NodeTlsOptions {
   if (tls.mode === 'prefer') return 'prefer';
-  return toNodeTls(tls);
+  const options = toNodeTls(tls);
+  // postgres.js sets `servername` only for host names and passes no `host` (src/connection.js `secure()`), so
+  // for an IP address (Fly's private [fdaa:…] addresses, 127.0.0.1) tls.connect checks the certificate against
+  // 'localhost' (node lib/_tls_wrap.js: `servername || host || 'localhost'`) and verify-full fails (measured on
+  // the stack). Giving `host` makes it check the address dialled, as pg does.
+  return options === false ? false : { ...options, host: tls.host };
 }
 
 /**

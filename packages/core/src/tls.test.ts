@@ -165,6 +165,9 @@ describe('driver options', () => {
     expect(verifyCa === false ? 'no TLS' : verifyCa.checkServerIdentity?.('x', {})).toBeUndefined();
     expect(toNodePostgresSsl(resolved('verify-full', PEM))).toEqual({ rejectUnauthorized: true, ca: PEM });
     expect(toPostgresJsSsl(resolved('prefer'))).toBe('prefer');
+    // postgres.js leaves `host` unset for IP addresses: mpgkit names the host to check.
+    const ipv6 = resolveTls(new URL('postgresql://u@[fdaa:0:1::4]:5432/db'), 'verify-full', {}, 'u');
+    expect(toPostgresJsSsl(ipv6)).toEqual({ rejectUnauthorized: true, host: 'fdaa:0:1::4' });
     expect(thrown(() => toNodePostgresSsl(resolved('prefer'))).message).toContain('no plaintext fallback');
   });
 

@@ -111,7 +111,8 @@ export function resolveTls(
   env: Readonly<Record<string, string | undefined>>,
   source: string,
 ): ResolvedTls {
-  const host = url.searchParams.get('host') ?? url.hostname;
+  // IPv6 literals without their URL brackets: what tls.checkServerIdentity compares with IP SANs.
+  const host = (url.searchParams.get('host') ?? url.hostname).replace(/^\[(.*)\]$/, '$1');
   const local = isLocalHost(host);
   for (const name of CLIENT_CERT_PARAMS) {
     if (url.searchParams.has(name)) {

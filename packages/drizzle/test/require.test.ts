@@ -10,7 +10,7 @@ it('can be require()d from CommonJS, every entry point', async () => {
     const { defineDatabase } = require('@mpgkit/core');
     const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c1.flympg.net/fly-db' }, poolMode: 'transaction' });
     const db = createDrizzle(policy);
-    process.stdout.write([drizzleKitConfig(policy).dbCredentials.url.includes('direct.c1'), postgresJsOptions(policy).prepare, typeof db.execute].join(' '));
+    process.stdout.write([drizzleKitConfig(policy).dbCredentials.host === 'direct.c1.flympg.net', postgresJsOptions(policy).prepare, typeof db.execute].join(' '));
     db.$client.end();
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
