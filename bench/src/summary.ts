@@ -60,7 +60,7 @@ export function writeSummary(): string {
       ...(overhead.tlsRatioToPlaintext === undefined
         ? []
         : [
-            `Verified TLS ÷ plaintext, the same mpgkit pool in the same rounds: ${overhead.tlsRatioToPlaintext}.`,
+            `Verified TLS ÷ plaintext, the same mpgkit pool in the same rounds: ${overhead.tlsRatioToPlaintext} (on loopback, where PgBouncer and PostgreSQL decrypt on the same cores as the client; connections are reused, so this is the per-query encryption cost, not handshakes).`,
           ]),
       '',
     );
