@@ -20,7 +20,7 @@ describe('toPgPoolConfig', () => {
       connectionTimeoutMillis: 5_000,
       application_name: 'mpgkit:app',
       // An MPG host, no sslmode: verified TLS against Node's roots, the default for a remote host.
-      ssl: { rejectUnauthorized: true },
+      ssl: { rejectUnauthorized: true, host: 'pgbouncer.c1.flympg.net' },
     });
   });
 

@@ -13,14 +13,16 @@ export interface NodeTlsOptions {
   ca?: string;
   /** `verify-ca` checks the chain only: the host name is not compared. */
   checkServerIdentity?: (host: string, certificate: object) => Error | undefined;
-  /** The host the certificate must name, for drivers that leave it unset for IP addresses (postgres.js). */
+  /** The host the certificate must name: drivers leave it unset for IP addresses (see {@link toPostgresJsSsl}). */
   host?: string;
 }
 
 /**
- * The node-postgres `ssl` option for a resolved TLS setting. pg verifies the host name itself when
- * `rejectUnauthorized` is true: it sets `servername` for host names and passes `host` for IP addresses, so
- * `tls.checkServerIdentity` compares the certificate with what was dialled (pg 8.23 lib/connection.js).
+ * The node-postgres `ssl` option for a resolved TLS setting. With `rejectUnauthorized`, Node checks the
+ * certificate against `servername || host || 'localhost'`. pg sets `servername` for host names only; pg 8.23
+ * also passes `host` (lib/connection.js `upgradeToSSL`), but pg 8.8 does not (lib/connection.js: only
+ * `Object.assign(options, self.ssl)` and `servername`), so an IP address was checked against 'localhost'. The
+ * options carry `host` themselves, and every supported pg checks the address dialled.
  *
  * @throws {MpgkitError} `INVALID_OPTION` for `prefer`: pg fails rather than fall back to plaintext when a
  * server declines TLS ("The server does not support SSL connections"), so `prefer` cannot mean what it says.
@@ -53,12 +55,10 @@ export function toNodePostgresSsl(tls: ResolvedTls, driver = 'node-postgres'): f
  */
 export function toPostgresJsSsl(tls: ResolvedTls): false | 'prefer' | NodeTlsOptions {
   if (tls.mode === 'prefer') return 'prefer';
-  const options = toNodeTls(tls);
   // postgres.js sets `servername` only for host names and passes no `host` (src/connection.js `secure()`), so
-  // for an IP address (Fly's private [fdaa:…] addresses, 127.0.0.1) tls.connect checks the certificate against
-  // 'localhost' (node lib/_tls_wrap.js: `servername || host || 'localhost'`) and verify-full fails (measured on
-  // the stack). Giving `host` makes it check the address dialled, as pg does.
-  return options === false ? false : { ...options, host: tls.host };
+  // for an IP address (Fly's private [fdaa:…] addresses, 127.0.0.1) tls.connect checked the certificate against
+  // 'localhost' and verify-full failed (measured on the stack). The options carry `host`.
+  return toNodeTls(tls);
 }
 
 /**
@@ -110,5 +110,5 @@ function toNodeTls(tls: ResolvedTls): false | NodeTlsOptions {
   if (tls.mode === 'require' || tls.mode === 'prefer') return { rejectUnauthorized: false };
   if (tls.mode === 'verify-ca')
     return { rejectUnauthorized: true, ...ca, checkServerIdentity: () => undefined };
-  return { rejectUnauthorized: true, ...ca };
+  return { rejectUnauthorized: true, ...ca, host: tls.host };
 }

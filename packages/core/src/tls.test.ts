@@ -163,7 +163,11 @@ describe('driver options', () => {
     const verifyCa = toNodePostgresSsl(resolved('verify-ca', PEM));
     expect(verifyCa).toMatchObject({ rejectUnauthorized: true, ca: PEM });
     expect(verifyCa === false ? 'no TLS' : verifyCa.checkServerIdentity?.('x', {})).toBeUndefined();
-    expect(toNodePostgresSsl(resolved('verify-full', PEM))).toEqual({ rejectUnauthorized: true, ca: PEM });
+    expect(toNodePostgresSsl(resolved('verify-full', PEM))).toEqual({
+      rejectUnauthorized: true,
+      ca: PEM,
+      host: 'pgbouncer.my-cluster.flympg.net',
+    });
     expect(toPostgresJsSsl(resolved('prefer'))).toBe('prefer');
     // postgres.js leaves `host` unset for IP addresses: mpgkit names the host to check.
     const ipv6 = resolveTls(new URL('postgresql://u@[fdaa:0:1::4]:5432/db'), 'verify-full', {}, 'u');

@@ -18,7 +18,7 @@ it("points drizzle-kit at the direct URL, with the policy's TLS, and keeps the r
       user: 'u',
       password: 'Zq9-secret',
       database: 'fly-db',
-      ssl: { rejectUnauthorized: true },
+      ssl: { rejectUnauthorized: true, host: 'direct.c1.flympg.net' },
     },
   });
   const local = defineDatabase({

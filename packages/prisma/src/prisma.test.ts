@@ -72,7 +72,7 @@ describe('prismaAdapter (Prisma 7)', () => {
       idleTimeoutMillis: 300_000,
       connectionTimeoutMillis: 5_000,
       application_name: 'mpgkit:app',
-      ssl: { rejectUnauthorized: true },
+      ssl: { rejectUnauthorized: true, host: 'pgbouncer.c1.flympg.net' },
     });
     expect(adapter.options.onPoolError).toBeTypeOf('function');
     expect(adapter.options.onConnectionError).toBeTypeOf('function');

@@ -19,7 +19,7 @@ describe('typeormOptions', () => {
       poolSize: 8,
       connectTimeoutMS: 5000,
       applicationName: 'mpgkit:app',
-      ssl: { rejectUnauthorized: true },
+      ssl: { rejectUnauthorized: true, host: 'pgbouncer.c1.flympg.net' },
       extra: { max: 8, maxLifetimeSeconds: 570, idleTimeoutMillis: 300_000, connectionTimeoutMillis: 5000 },
     });
   });
