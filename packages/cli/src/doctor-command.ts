@@ -82,6 +82,7 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
         warn: (message) => add({ name: 'urls', status: 'warn', detail: message.replace('[mpgkit] ', '') }),
       },
     });
+    void policy.urls; // resolved now, so a missing or malformed URL is reported here
   } catch (error) {
     add({ name: 'urls', status: 'fail', detail: redact((error as Error).message) });
     const exit = finish(io, checks, values.json ?? false);

@@ -39,6 +39,7 @@ export function runEnvCommand(args: readonly string[], io: CliIo): number {
     ...(values.group === undefined ? {} : { processGroup: values.group }),
     logger: { warn: (message) => warnings.push(message) },
   });
+  void policy.urls; // resolved (and any warning collected) before printing
   if (values.json) {
     io.stdout(
       JSON.stringify({ policy, settings: settingsOf(policy), adapters: ADAPTER_ENTRIES, warnings }, null, 2),

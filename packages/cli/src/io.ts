@@ -4,6 +4,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Variables the policy is resolved from. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Where relative paths are resolved. @default process.cwd() */
+  cwd?: string;
+  /** Standard input, for `--scale -`. @default the process's stdin */
+  readStdin?: () => Promise<string>;
 }
 
 /** Exit codes of every `mpgkit` command. */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { isMpgkitError, MpgkitErrorCode } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
 import { runBudgetCommand } from './budget-command.ts';
+import { runCheckCommand } from './check-command.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runEnvCommand } from './env-command.ts';
 import { runExplainCommand } from './explain-command.ts';
@@ -11,6 +12,7 @@ import { type CliIo, ExitCode } from './io.ts';
 export const USAGE = `Usage: mpgkit <command> [options]
 
 Commands:
+  check     check the app's policy module against its real fleet: fly.toml and fly scale show --json
   budget    check a fleet's pool sizes against a plan's PgBouncer limits (mpgkit budget --help)
   doctor    check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)
   explain   explain a database error: cause, fix, whether a retry is safe
@@ -21,6 +23,7 @@ Options:
   -v, --version  print the version`;
 
 const commands: Record<string, (args: readonly string[], io: CliIo) => number | Promise<number>> = {
+  check: runCheckCommand,
   budget: runBudgetCommand,
   doctor: runDoctorCommand,
   explain: runExplainCommand,

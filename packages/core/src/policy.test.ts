@@ -232,3 +232,28 @@ describe('a drain window from the environment (a test stack, a staging proxy)', 
     ).toThrow(/longer than the proxy's drain window/);
   });
 });
+
+describe('a policy declared without a database URL (CI, templates)', () => {
+  it('declares, checks its budget and prints without one; the first read of its URLs throws what to set', () => {
+    const policy = defineDatabase({
+      env: {},
+      poolMode: 'transaction',
+      plan: 'basic',
+      fleet: { web: { machines: 2, poolSize: 10 } },
+      deploy: 'bluegreen',
+    });
+    expect(policy.budget?.peak).toBe(40);
+    expect(policy.fleet).toEqual({ web: { machines: 2, poolSize: 10 } });
+    expect(policy.deploy).toBe('bluegreen');
+    expect(JSON.stringify(policy)).toContain('not resolved yet (DATABASE_URL is not set)');
+    expect(() => policy.urls).toThrow(expect.objectContaining({ code: MpgkitErrorCode.MissingEnvVar }));
+    expect(() => policy.tls).toThrow(/DATABASE_URL is not set/);
+  });
+
+  it('resolves at once, and keeps failing fast, when the URL is there', () => {
+    expect(() => defineDatabase({ env: { DATABASE_URL: 'mysql://u:p@h/db' } })).toThrow(/postgresql:\/\//);
+    const policy = defineDatabase({ env: { DATABASE_URL: 'postgresql://u:Zq9-pw@127.0.0.1:6432/db' } });
+    expect(Object.getOwnPropertyDescriptor(policy, 'urls')?.get).toBeTypeOf('function');
+    expect(policy.urls.pooled).toContain('127.0.0.1:6432');
+  });
+});

@@ -125,6 +125,10 @@ export interface LifetimeRange {
  * shows a password.
  */
 export interface Policy {
+  /**
+   * The resolved URLs. Resolved when the policy is defined if the pooled URL is set, else on first read
+   * (which throws `MISSING_ENV_VAR` if it is still unset): a policy can be declared without any secret.
+   */
   readonly urls: ConnectionUrls;
   /** The TLS each URL uses (libpq's modes); adapters turn it into their driver's options. */
   readonly tls: ConnectionTls;
@@ -146,6 +150,14 @@ export interface Policy {
   readonly transactionModeGuard: GuardMode;
   readonly applicationName: string;
   readonly plan: PlanLimits | undefined;
+  /** The fleet as declared (`mpgkit check` reads it, with the real machine counts from Fly). */
+  readonly fleet: Readonly<Record<string, Readonly<FleetGroup>>> | undefined;
+  /** How the app deploys, as declared. */
+  readonly deploy: DeployStrategy;
+  /** Connections that bypass PgBouncer, as declared. */
+  readonly directConnections: number;
+  /** Postgres connections left for direct ones, when declared. */
+  readonly directConnectionLimit: number | undefined;
   /** The fleet budget, when a plan and fleet were declared. */
   readonly budget: PoolBudgetReport | undefined;
   readonly logger: PolicyLogger;
@@ -176,8 +188,19 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   const env = options.env ?? globalThis.process?.env ?? {};
   const logger = options.logger ?? consoleLogger;
   const random = options.random ?? Math.random;
-  const urls = resolveConnectionUrls({ ...options, env });
-  for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
+  // A policy can be declared where no database URL exists (CI's `mpgkit check`, an org template's tests):
+  // its URLs are then resolved on first use, and a missing one throws there, with the same message. When the
+  // pooled URL is present, everything is resolved and checked here, at startup.
+  const pooledVar = options.pooledEnvVar ?? 'DATABASE_URL';
+  let urls: ConnectionUrls | undefined;
+  const resolveUrls = (): ConnectionUrls => {
+    if (urls === undefined) {
+      urls = resolveConnectionUrls({ ...options, env });
+      for (const warning of urls.warnings) logger.warn(`[mpgkit] ${warning}`);
+    }
+    return urls;
+  };
+  if (options.pooledUrl !== undefined || nonEmpty(env[pooledVar]) !== undefined) resolveUrls();
 
   const poolMode = parsePoolMode(options.poolMode ?? POLICY_DEFAULTS.poolMode);
   const processGroup = options.processGroup ?? nonEmpty(env.FLY_PROCESS_GROUP) ?? groupOffFly(options.fleet);
@@ -217,9 +240,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   const poolSize = pickPoolSize(options, processGroup);
   const budget = checkFleetBudget(options, plan, poolMode, logger);
 
-  const policy: Policy = {
-    urls,
-    tls: urls.tls,
+  const fields: Omit<Policy, 'urls' | 'tls'> = {
     poolMode,
     processGroup,
     poolSize,
@@ -242,22 +263,46 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
     transactionModeGuard: guardMode(options.transactionModeGuard, poolMode, env.NODE_ENV),
     applicationName: applicationName(options.applicationName, env.FLY_APP_NAME, processGroup),
     plan,
+    fleet:
+      options.fleet === undefined
+        ? undefined
+        : Object.freeze(
+            Object.fromEntries(
+              Object.entries(options.fleet).map(([name, group]) => [name, Object.freeze({ ...group })]),
+            ),
+          ),
+    deploy: parseDeployStrategy(options.deploy ?? 'rolling'),
+    directConnections: options.directConnections ?? 0,
+    directConnectionLimit: options.directConnectionLimit,
     budget,
     logger,
     nextLifetimeSeconds,
-    redact: (text) => redact(text, urls.secrets),
+    // Before the URLs are resolved there is no secret to remove.
+    redact: (text) => (urls === undefined ? text : redact(text, urls.secrets)),
   };
+  // `urls` and `tls` are getters (not enumerable, so spreading the policy never resolves them).
+  const policy = Object.defineProperties(fields, {
+    urls: { get: resolveUrls },
+    tls: { get: () => resolveUrls().tls },
+  }) as Policy;
   // Printing the policy (console.log, util.inspect, JSON.stringify) shows redacted URLs only.
   const printable = () => ({
-    ...policy,
-    urls: {
-      ...urls,
-      pooled: redactUrl(urls.pooled),
-      direct: urls.direct && redactUrl(urls.direct),
-      secrets: REDACTED,
-      tls: undefined,
-    },
-    tls: { pooled: printableTls(urls.tls.pooled), direct: urls.tls.direct && printableTls(urls.tls.direct) },
+    ...fields,
+    ...(urls === undefined
+      ? { urls: `not resolved yet (${pooledVar} is not set)` }
+      : {
+          urls: {
+            ...urls,
+            pooled: redactUrl(urls.pooled),
+            direct: urls.direct && redactUrl(urls.direct),
+            secrets: REDACTED,
+            tls: undefined,
+          },
+          tls: {
+            pooled: printableTls(urls.tls.pooled),
+            direct: urls.tls.direct && printableTls(urls.tls.direct),
+          },
+        }),
     logger: undefined,
   });
   Object.defineProperty(policy, 'toJSON', { value: printable });
