@@ -28,7 +28,8 @@ export {
 } from './pg-pool.ts';
 export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 export { resolvePlan } from './plans.ts';
-export { applicationNameFor, requireDirectUrl } from './policy.ts';
+export { applicationNameFor, type PolicyLogger, requireDirectUrl } from './policy.ts';
+export type { PoolSizeRecommendationInput } from './pool-size-recommendation.ts';
 export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';
 export { redact, redactWhenPrinted } from './redact.ts';
 export { type Column, formatTable } from './text-table.ts';

@@ -30,6 +30,8 @@ export const MpgkitErrorCode = {
   UnsafeAdapterOption: 'UNSAFE_ADAPTER_OPTION',
   /** A session-only feature was about to go through a transaction pooler. */
   SessionFeatureInTransactionMode: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
+  /** An app tried to loosen a safety setting of its organisation's policy template. */
+  WeakensTemplate: 'WEAKENS_TEMPLATE',
 } as const;
 
 /** One of the values of {@link MpgkitErrorCode}. */

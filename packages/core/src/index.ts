@@ -24,14 +24,10 @@ export {
   type FleetGroup,
   POLICY_DEFAULTS,
   type Policy,
-  type PolicyLogger,
 } from './policy.ts';
+export { defineTemplate, type PolicyTemplate } from './policy-template.ts';
 export { checkPoolBudget } from './pool-budget.ts';
-export {
-  type PoolSizeRecommendation,
-  type PoolSizeRecommendationInput,
-  recommendPoolSizes,
-} from './pool-size-recommendation.ts';
+export { type PoolSizeRecommendation, recommendPoolSizes } from './pool-size-recommendation.ts';
 export type { DeployStrategy, GuardMode, PoolMode } from './pooler.ts';
 export { redactUrl } from './redact.ts';
 export { type RetryOptions, retry } from './retry.ts';

@@ -36,6 +36,7 @@ it("the app entry's runtime exports are exactly what apps call", () => {
       'createListener',
       'createPgPool',
       'defineDatabase',
+      'defineTemplate',
       'explainError',
       'formatBudgetReport',
       'isMpgkitError',

@@ -1,8 +1,9 @@
-import type { Policy, PolicyLogger } from '@mpgkit/core';
+import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
   guardedClientClass,
   type NodeTlsOptions,
+  type PolicyLogger,
   type ResolvedTls,
   redactWhenPrinted,
   requireDirectUrl,
