@@ -17,13 +17,35 @@ export function runExampleApp(
   example: string,
   script: string,
 ): Promise<{ stdout: string; stderr: string }> {
+  return runExampleScript(example, script, [], { ...process.env, ...stack.env() });
+}
+
+/**
+ * Runs one script of an example app with extra arguments and exactly the given environment; resolves with
+ * its exit code and output (a non-zero exit is an outcome, not a rejection).
+ *
+ * @example
+ * ```ts
+ * const { code } = await runExampleScript('kysely', 'check', ['--scale', 'scale.json'], { PATH: process.env.PATH });
+ * ```
+ */
+export async function runExampleScript(
+  example: string,
+  script: string,
+  extraArgs: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   // Under `pnpm test` / `pnpm demo`, npm_execpath is pnpm's own entry point; otherwise pnpm is on PATH.
   const entry = process.env.npm_execpath;
-  const args = ['-s', '--filter', `@mpgkit-example/${example}`, 'run', script];
+  const args = ['-s', '--filter', `@mpgkit-example/${example}`, 'run', script, ...extraArgs];
   const [file, argv] =
     entry && /\.(c?js|mjs)$/.test(entry) ? [process.execPath, [entry, ...args]] : ['pnpm', args];
-  return promisify(execFile)(file, argv, {
-    env: { ...process.env, ...stack.env() },
-    timeout: 60_000,
-  });
+  try {
+    const { stdout, stderr } = await promisify(execFile)(file, argv, { env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof code !== 'number') throw error;
+    return { code, stdout: stdout ?? '', stderr: stderr ?? '' };
+  }
 }
