@@ -119,6 +119,34 @@ describe('mpgkit check: the policy module against the real fleet', () => {
     expect(json.sources.at(-1)).toMatch(/machines: declared in/);
   });
 
+  it('reads the scale output from standard input with --scale -', async () => {
+    const out: string[] = [];
+    const code = await runCli(
+      [
+        'check',
+        '--policy',
+        join(fixtures, 'check', 'db-policy.ts'),
+        '--fly-toml',
+        fly('twilio-rails-example.toml'),
+        '--scale',
+        '-',
+        '--json',
+      ],
+      {
+        stdout: (text) => out.push(text),
+        stderr: () => undefined,
+        env: {},
+        readStdin: async () =>
+          JSON.stringify([
+            { Process: 'app', Count: 4 },
+            { Process: 'sidekiq', Count: 1 },
+          ]),
+      },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join('\n')).report.total).toBe(45);
+  });
+
   it('explains a module that is missing or exports no policy (exit 2), never with a stack trace', async () => {
     const missing = await runCli(['check', '--policy', join(fixtures, 'check', 'nope.ts')], {
       stdout: () => undefined,

@@ -71,15 +71,13 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
       ? undefined
       : readFlyToml(readText(cwd, values['fly-toml']), values['fly-toml']);
   const scaleSource = values.scale;
+  const scaleName = scaleSource === '-' ? 'standard input' : scaleSource;
   const machines =
-    scaleSource === undefined
+    scaleSource === undefined || scaleName === undefined
       ? undefined
-      : readFlyScale(
-          scaleSource === '-' ? await readStdin(io) : readText(cwd, scaleSource),
-          scaleSource === '-' ? 'standard input' : scaleSource,
-        );
+      : readFlyScale(scaleSource === '-' ? await readStdin(io) : readText(cwd, scaleSource), scaleName);
 
-  const groups = fleetOf(policy, modulePath, fly, machines, scaleSource);
+  const groups = fleetOf(policy, modulePath, fly, machines, scaleName);
   const releaseCommand = fly?.releaseCommand ? 1 : 0;
   const report = checkPoolBudget({
     plan: policy.plan,
@@ -100,7 +98,7 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
             `${fly.maxUnavailable === undefined ? '' : `, max_unavailable ${fly.maxUnavailable}`}` +
             `${fly.releaseCommand ? '; release_command: +1 direct connection while deploying' : ''})`,
         ]),
-    `machines: ${scaleSource === undefined ? `declared in ${modulePath}` : `${scaleSource === '-' ? 'standard input' : scaleSource} (fly scale show --json)`}`,
+    `machines: ${scaleName === undefined ? `declared in ${modulePath}` : `${scaleName} (fly scale show --json)`}`,
   ];
   if (values.json) {
     io.stdout(JSON.stringify({ sources, report }, null, 2));
@@ -121,7 +119,7 @@ function fleetOf(
   modulePath: string,
   fly: FlyToml | undefined,
   machines: Readonly<Record<string, number>> | undefined,
-  scaleSource: string | undefined,
+  scaleName: string | undefined,
 ): ProcessGroup[] {
   const declared = policy.fleet;
   const names = fly?.groups ?? (declared === undefined ? undefined : Object.keys(declared));
@@ -145,12 +143,12 @@ function fleetOf(
       throw usage(`${differences.join('; ')}. Make the two name the same groups.`);
     }
   }
-  if (machines !== undefined && scaleSource !== undefined) {
+  if (machines !== undefined && scaleName !== undefined) {
     const unknown = Object.keys(machines).filter((name) => !names.includes(name));
     if (unknown.length > 0) {
       const where = fly === undefined ? `the fleet of ${modulePath}` : `${fly.source} [processes]`;
       throw usage(
-        `${scaleSource === '-' ? 'standard input' : scaleSource} has machines for ${unknown.map((name) => `"${name}"`).join(', ')}, which ${where} does not name. Was the scale output taken from another app?`,
+        `${scaleName} has machines for ${unknown.map((name) => `"${name}"`).join(', ')}, which ${where} does not name. Was the scale output taken from another app?`,
       );
     }
   }
