@@ -109,14 +109,17 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
     // The WHATWG parser keeps an IPv6 literal's brackets ([::1], Fly's [fdaa:…]); DNS needs it bare.
     if (url !== undefined) add(await checkDns(label, new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')));
   }
+  // Each URL: connect as the app would, then probe its TLS, unless nothing answered at that address (an
+  // unreachable host costs seconds per attempt, and the connect check already said why).
   const timeoutMs = Math.round(policy.connectTimeoutSeconds * 1000);
-  add(await checkTls('pooled', new URL(urls.pooled), policy.tls.pooled, timeoutMs));
-  if (urls.direct !== undefined && policy.tls.direct !== undefined) {
-    add(await checkTls('direct', new URL(urls.direct), policy.tls.direct, timeoutMs));
-  }
   const pooled = await checkConnect(pg, policy, 'pooled', urls.pooled);
   add(pooled.check);
-  if (urls.direct !== undefined) add((await checkConnect(pg, policy, 'direct', urls.direct)).check);
+  if (pooled.reached) add(await checkTls('pooled', new URL(urls.pooled), policy.tls.pooled, timeoutMs));
+  if (urls.direct !== undefined && policy.tls.direct !== undefined) {
+    const direct = await checkConnect(pg, policy, 'direct', urls.direct);
+    add(direct.check);
+    if (direct.reached) add(await checkTls('direct', new URL(urls.direct), policy.tls.direct, timeoutMs));
+  }
 
   if (pooled.ok) {
     add(await probePoolMode(pg, policy));
@@ -203,7 +206,7 @@ async function checkConnect(
   policy: Policy,
   label: string,
   url: string,
-): Promise<{ ok: boolean; check: DoctorCheck }> {
+): Promise<{ ok: boolean; reached: boolean; check: DoctorCheck }> {
   const name = `connect (${label})`;
   const started = performance.now();
   let client: PgClient | undefined;
@@ -222,6 +225,7 @@ async function checkConnect(
     if (label === 'direct' && pooler) {
       return {
         ok: true,
+        reached: true,
         check: {
           name,
           status: 'fail',
@@ -234,6 +238,7 @@ async function checkConnect(
     if (label === 'pooled' && !pooler) {
       return {
         ok: true,
+        reached: true,
         check: {
           name,
           status: 'warn',
@@ -245,6 +250,7 @@ async function checkConnect(
     const where = label === 'direct' ? 'Postgres itself' : 'through a pooler';
     return {
       ok: true,
+      reached: true,
       check: {
         name,
         status,
@@ -252,7 +258,11 @@ async function checkConnect(
       },
     };
   } catch (error) {
-    return { ok: false, check: { name, status: 'fail', detail: failureDetail(policy, error) } };
+    return {
+      ok: false,
+      reached: answered(error),
+      check: { name, status: 'fail', detail: failureDetail(policy, error) },
+    };
   } finally {
     await client?.end().catch(() => undefined);
   }
@@ -353,6 +363,14 @@ function checkBudget(policy: Policy, plan: string | undefined, groups: string[] 
     status: report.verdict === 'ok' ? 'ok' : report.verdict === 'reserve' ? 'warn' : 'fail',
     detail,
   };
+}
+
+// Whether something answered at the address: a TLS or server error says yes; a socket error (ECONNREFUSED,
+// EHOSTUNREACH, ETIMEDOUT, ENOTFOUND, …) or the connect timeout says no.
+function answered(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return false;
+  return !/timeout|timed out/i.test(String((error as Error)?.message ?? ''));
 }
 
 // What went wrong and what to do, in one redacted line: the connect timeout is named only when it is what
