@@ -293,9 +293,11 @@ function buildCatalogue(): readonly KnownError[] {
     },
     {
       id: 'server-connection-crashed',
-      title: 'server conn crashed?',
+      title: 'server conn crashed? / server connection closed',
       sqlstates: [POOLER],
-      message: /server conn crashed/i,
+      // Both are PgBouncer 1.18's words for the same event; over TLS to Postgres, a fast shutdown arrives as
+      // "server connection closed" (measured on the stack, server_tls_sslmode = require, in a CI rehearsal).
+      message: /server conn crashed|server connection closed/i,
       cause:
         "PgBouncer's connection to Postgres died while it served this client (a restart or a killed backend). " +
         'A query in flight may have run.',

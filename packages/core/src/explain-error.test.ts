@@ -136,6 +136,8 @@ describe('the phase decides retry safety (hardening)', () => {
     ],
     [{ code: '08P01', message: 'pgbouncer cannot connect to server' }, 'pooler-cannot-connect', 'connect'],
     [{ code: '08P01', message: 'server conn crashed?' }, 'server-connection-crashed', 'in-flight'],
+    // Seen in scenario 3b over TLS (PostgreSQL fast shutdown, PgBouncer 1.18 with server_tls_sslmode = require).
+    [{ code: '08P01', message: 'server connection closed' }, 'server-connection-crashed', 'in-flight'],
     [{ code: '08P01', message: 'query_timeout' }, 'pooler-query-timeout', 'in-flight'],
     [{ code: '08P01', message: 'client_idle_timeout' }, 'pooler-client-idle-timeout', 'connect'],
     [{ code: '08P01', message: 'query_wait_timeout' }, 'query-wait-timeout', 'connect'],
