@@ -1,6 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { type DatabaseOptions, defineDatabase, type Policy } from './policy.ts';
-import type { GuardMode } from './pooler.ts';
 import { TLS_MODES, type TlsMode, type TlsOptions } from './tls.ts';
 
 // An organisation's template: the platform team's defaults, which apps extend with their fleet. Settings
@@ -23,52 +22,33 @@ export interface PolicyTemplate {
   defineDatabase(options?: DatabaseOptions): Policy;
 }
 
-type Strictness<T> = (template: T, app: T) => boolean;
-
-const lowerIsStricter: Strictness<number> = (template, app) => app <= template;
-const higherIsStricter: Strictness<number> = (template, app) => app >= template;
-const GUARD_ORDER: readonly GuardMode[] = ['off', 'warn', 'throw'];
-const BUDGET_ORDER: readonly NonNullable<DatabaseOptions['budgetCheck']>[] = ['off', 'warn', 'throw'];
+// Whether the app's value is at least as strict as the template's: numbers compare as numbers, modes by their
+// rank in an order from loosest to strictest.
+type Stricter = (template: unknown, app: unknown) => boolean;
+const noLonger: Stricter = (template, app) => (app as number) <= (template as number);
+const noSmaller: Stricter = (template, app) => (app as number) >= (template as number);
+const ranked =
+  (loosestFirst: readonly unknown[]): Stricter =>
+  (template, app) =>
+    loosestFirst.indexOf(app) >= loosestFirst.indexOf(template);
+const offWarnThrow = ranked(['off', 'warn', 'throw']);
 
 // Each safety field: how to tell stricter from looser, and what the refusal says.
-const SAFETY_FIELDS: ReadonlyArray<{
-  field: keyof DatabaseOptions;
-  stricter: Strictness<never>;
-  rule: string;
-}> = [
-  {
-    field: 'maxLifetimeSeconds',
-    stricter: lowerIsStricter as Strictness<never>,
-    rule: 'may only be shorter',
-  },
-  {
-    field: 'drainWindowSeconds',
-    stricter: lowerIsStricter as Strictness<never>,
-    rule: 'may only be shorter',
-  },
-  {
-    field: 'idleTimeoutSeconds',
-    stricter: lowerIsStricter as Strictness<never>,
-    rule: 'may only be shorter',
-  },
-  { field: 'lifetimeJitter', stricter: higherIsStricter as Strictness<never>, rule: 'may only be larger' },
+const SAFETY_FIELDS: ReadonlyArray<{ field: keyof DatabaseOptions; stricter: Stricter; rule: string }> = [
+  { field: 'maxLifetimeSeconds', stricter: noLonger, rule: 'may only be shorter' },
+  { field: 'drainWindowSeconds', stricter: noLonger, rule: 'may only be shorter' },
+  { field: 'idleTimeoutSeconds', stricter: noLonger, rule: 'may only be shorter' },
+  { field: 'lifetimeJitter', stricter: noSmaller, rule: 'may only be larger' },
   {
     field: 'transactionModeGuard',
-    stricter: ((template: GuardMode, app: GuardMode) =>
-      GUARD_ORDER.indexOf(app) >= GUARD_ORDER.indexOf(template)) as Strictness<never>,
+    stricter: offWarnThrow,
     rule: 'may only be stricter (off < warn < throw)',
   },
-  {
-    field: 'budgetCheck',
-    stricter: ((template: string, app: string) =>
-      BUDGET_ORDER.indexOf(app as never) >= BUDGET_ORDER.indexOf(template as never)) as Strictness<never>,
-    rule: 'may only be stricter (off < warn < throw)',
-  },
+  { field: 'budgetCheck', stricter: offWarnThrow, rule: 'may only be stricter (off < warn < throw)' },
   {
     field: 'poolMode',
     // Transaction mode turns named statements off and the guard on: an app may not leave it.
-    stricter: ((template: string, app: string) =>
-      template !== 'transaction' || app === 'transaction') as Strictness<never>,
+    stricter: (template, app) => template !== 'transaction' || app === 'transaction',
     rule: "stays 'transaction' (named prepared statements stay off)",
   },
 ];
@@ -100,7 +80,7 @@ function merge(name: string, template: DatabaseOptions, app: DatabaseOptions): D
     const templateValue = template[field];
     const appValue = app[field];
     if (templateValue === undefined || appValue === undefined) continue;
-    if (!(stricter as Strictness<unknown>)(templateValue, appValue)) {
+    if (!stricter(templateValue, appValue)) {
       throw weakens(name, field, String(templateValue), String(appValue), rule);
     }
   }
@@ -116,7 +96,7 @@ function mergedTls(
   if (template === undefined) return app;
   const t = typeof template === 'string' ? { mode: template } : template;
   const a = typeof app === 'string' ? { mode: app } : app;
-  if (t.mode !== undefined && a.mode !== undefined && TLS_MODES.indexOf(a.mode) < TLS_MODES.indexOf(t.mode)) {
+  if (t.mode !== undefined && a.mode !== undefined && !ranked(TLS_MODES)(t.mode, a.mode)) {
     throw weakens(name, 'tls', t.mode, a.mode, `may only be stricter (${TLS_MODES.join(' < ')})`);
   }
   if (t.ca !== undefined && a.ca !== undefined && a.ca !== t.ca) {

@@ -134,20 +134,18 @@ export function resolveTls(
       source,
     );
   }
-  const envMode = nonEmpty(env.PGSSLMODE);
-  const mode =
-    optionMode ??
-    urlMode ??
-    (envMode === undefined ? undefined : parseTlsMode(URL_MODE_ALIASES[envMode] ?? envMode, 'PGSSLMODE')) ??
-    (local ? 'disable' : 'verify-full');
-  const modeSource: TlsSource =
+  const envText = nonEmpty(env.PGSSLMODE);
+  const envMode =
+    envText === undefined ? undefined : parseTlsMode(URL_MODE_ALIASES[envText] ?? envText, 'PGSSLMODE');
+  // The first source that names a mode wins; without one, the default for the host.
+  const [mode, modeSource]: [TlsMode, TlsSource] =
     optionMode !== undefined
-      ? 'option'
+      ? [optionMode, 'option']
       : urlMode !== undefined
-        ? 'url'
+        ? [urlMode, 'url']
         : envMode !== undefined
-          ? 'env'
-          : 'default';
+          ? [envMode, 'env']
+          : [local ? 'disable' : 'verify-full', 'default'];
 
   const urlCa = nonEmpty(url.searchParams.get('sslrootcert') ?? undefined);
   if (fromOption.ca !== undefined && urlCa !== undefined && fromOption.ca !== urlCa) {
