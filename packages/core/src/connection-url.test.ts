@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/thrown.ts';
 import {
   classifyConnectionUrl,
   deriveDirectUrl,
@@ -15,15 +16,6 @@ import { redact, redactUrl } from './redact.ts';
 
 const pooled = 'postgresql://fly-user:s3cr3t-pw@pgbouncer.my-cluster.flympg.net/fly-db';
 const direct = 'postgresql://fly-user:s3cr3t-pw@direct.my-cluster.flympg.net/fly-db';
-
-function thrown(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('parseConnectionUrl', () => {
   it.each([

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/thrown.ts';
 import { resolveConnectionUrls } from './connection-url.ts';
 import { MpgkitErrorCode } from './errors.ts';
 import { isLocalHost, parseTlsMode, resolveTls, TLS_MODES, type TlsMode, tlsWarning } from './tls.ts';
@@ -12,15 +13,6 @@ const PASSWORD = 's3cr3t-pw';
 const remote = `postgresql://fly-user:${PASSWORD}@pgbouncer.my-cluster.flympg.net/fly-db`;
 const local = `postgresql://fly-user:${PASSWORD}@127.0.0.1:16380/fly-db`;
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-
-function thrown(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected a throw');
-}
 
 const mode = fc.constantFrom(...TLS_MODES);
 const remoteHost = fc
