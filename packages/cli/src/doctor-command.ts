@@ -13,6 +13,7 @@ import {
 } from '@mpgkit/core';
 import { type NodeTlsOptions, type ResolvedTls, redact, toPostgresJsSsl } from '@mpgkit/core/adapter';
 import { parseGroupSpec } from './budget-command.ts';
+import type { DoctorCheck } from './doctor-check.ts';
 import { checkTls } from './doctor-tls.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
@@ -23,13 +24,6 @@ Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_
 URLs, DNS (including AAAA), TLS (what the server offers, whether its certificate verifies for the host,
 and the mode the policy will use), connecting to the pooled and direct URLs within the connect timeout, the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
 Needs the pg package. Exit codes: 0 no failure, 1 a check failed, 2 bad usage.`;
-
-/** One doctor check. */
-export interface DoctorCheck {
-  name: string;
-  status: 'ok' | 'warn' | 'fail' | 'skip';
-  detail: string;
-}
 
 interface PgClient {
   connect(): Promise<unknown>;

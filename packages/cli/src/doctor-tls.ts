@@ -1,12 +1,6 @@
 import type { ResolvedTls } from '@mpgkit/core/adapter';
+import type { DoctorCheck } from './doctor-check.ts';
 import { probeTls, type TlsProbe } from './tls-probe.ts';
-
-/** One doctor check (the shape doctor-command prints). */
-interface Check {
-  name: string;
-  status: 'ok' | 'warn' | 'fail' | 'skip';
-  detail: string;
-}
 
 /**
  * The doctor's TLS check of one URL: what the server offers (version, cipher, certificate names, issuer),
@@ -18,7 +12,12 @@ interface Check {
  * add(await checkTls('pooled', new URL(policy.urls.pooled), policy.tls.pooled, 5000));
  * ```
  */
-export async function checkTls(label: string, url: URL, tls: ResolvedTls, timeoutMs: number): Promise<Check> {
+export async function checkTls(
+  label: string,
+  url: URL,
+  tls: ResolvedTls,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
   const name = `TLS (${label})`;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (url.searchParams.has('host') || host === '') {
