@@ -238,7 +238,8 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
 
   const plan = options.plan === undefined ? undefined : resolvePlan(options.plan);
   const poolSize = pickPoolSize(options, processGroup);
-  const budget = checkFleetBudget(options, plan, poolMode, logger);
+  const deploy = parseDeployStrategy(options.deploy ?? 'rolling');
+  const budget = checkFleetBudget(options, plan, poolMode, deploy, logger);
 
   const fields: Omit<Policy, 'urls' | 'tls'> = {
     poolMode,
@@ -271,7 +272,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
               Object.entries(options.fleet).map(([name, group]) => [name, Object.freeze({ ...group })]),
             ),
           ),
-    deploy: parseDeployStrategy(options.deploy ?? 'rolling'),
+    deploy,
     directConnections: options.directConnections ?? 0,
     directConnectionLimit: options.directConnectionLimit,
     budget,
@@ -398,13 +399,14 @@ function checkFleetBudget(
   options: DatabaseOptions,
   plan: PlanLimits | undefined,
   poolMode: PoolMode,
+  deploy: DeployStrategy,
   logger: PolicyLogger,
 ): PoolBudgetReport | undefined {
   if (options.fleet === undefined || plan === undefined || options.budgetCheck === 'off') return undefined;
   const report = budgetOf({
     plan,
     poolMode,
-    deploy: parseDeployStrategy(options.deploy ?? 'rolling'),
+    deploy,
     directConnections: options.directConnections ?? 0,
     ...(options.directConnectionLimit === undefined
       ? {}
