@@ -77,6 +77,18 @@ export function backends(stack: Stack): Promise<BackendRow[]> {
   );
 }
 
+/**
+ * Whether each of PostgreSQL's backends under an application name was reached over TLS (`pg_stat_ssl`): the
+ * server's view of a client that connects to it directly.
+ */
+export async function tlsByApplication(stack: Stack, applicationName: string): Promise<boolean[]> {
+  const rows = await stack.admin<{ ssl: boolean }>(
+    'SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = $1',
+    [applicationName],
+  );
+  return rows.map((row) => row.ssl);
+}
+
 /** Backends per application name. */
 export async function backendsByApplication(stack: Stack): Promise<Map<string, number>> {
   const counts = new Map<string, number>();

@@ -3,7 +3,7 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledPolicyOptions } from '../src/conformance/scaled-policy.ts';
-import { type Stack, startStack } from '../src/index.ts';
+import { type Stack, startStack, tlsByApplication } from '../src/index.ts';
 
 // What the drivers do with TLS on their own (the negative controls), beside what one mpgkit policy does with
 // each, read from PostgreSQL's pg_stat_ssl. Scenario 8 of the conformance suite checks every adapter.
@@ -18,14 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([stack?.down(), required?.down()]);
 });
-
-async function sslOf(on: Stack, applicationName: string): Promise<boolean[]> {
-  const rows = await on.admin<{ ssl: boolean }>(
-    'SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = $1',
-    [applicationName],
-  );
-  return rows.map((row) => row.ssl);
-}
 
 async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -43,7 +35,7 @@ describe('negative controls: the same words mean different things to each driver
       application_name: 'control-pg-plain',
     });
     await plain.connect();
-    expect(await sslOf(stack, 'control-pg-plain')).toEqual([false]);
+    expect(await tlsByApplication(stack, 'control-pg-plain')).toEqual([false]);
     await plain.end();
 
     const requireMode = new pg.Client({ connectionString: stack.url('direct', { tls: 'require' }) });
@@ -59,7 +51,7 @@ describe('negative controls: the same words mean different things to each driver
       onnotice: () => undefined,
     });
     await sql`SELECT 1`;
-    expect(await sslOf(stack, 'control-postgresjs-require')).toEqual([true]);
+    expect(await tlsByApplication(stack, 'control-postgresjs-require')).toEqual([true]);
     await sql.end({ timeout: 1 });
   });
 });
@@ -78,7 +70,7 @@ describe('one policy, one meaning', () => {
       });
       const pool = createPgPool(policy, pg.Pool);
       await pool.query('SELECT 1');
-      expect(await sslOf(stack, `policy-${mode}`)).toEqual([true]);
+      expect(await tlsByApplication(stack, `policy-${mode}`)).toEqual([true]);
       await pool.end();
     }
   });
@@ -91,7 +83,7 @@ describe('one policy, one meaning', () => {
     expect(policy.tls.direct?.mode).toBe('verify-full');
     const listener = await createListener(policy, pg.Client, { channels: ['tls_test'], onNotification() {} });
     try {
-      expect(await sslOf(stack, 'tls-listener:listen')).toEqual([true]);
+      expect(await tlsByApplication(stack, 'tls-listener:listen')).toEqual([true]);
     } finally {
       await listener.stop();
     }

@@ -1,7 +1,13 @@
 import { classifyError, defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
 import { applicationNameFor, type TlsMode } from '@mpgkit/core/adapter';
 import { createCertificateAuthority } from '../certificates.ts';
-import { backends, namedStatementsSeen, showClients, statementLogOffset } from '../probes.ts';
+import {
+  backends,
+  namedStatementsSeen,
+  showClients,
+  statementLogOffset,
+  tlsByApplication,
+} from '../probes.ts';
 import type { Stack } from '../stack.ts';
 import type { LoadOutcome } from './load-protocol.ts';
 import { LoadRun } from './run-load.ts';
@@ -471,13 +477,6 @@ export async function tlsAsServersSeeIt(context: Omit<ScenarioContext, 'mode'>):
     directUrl: stack.url('direct', { bypassProxy: true }),
     tls,
   });
-  const encrypted = async (applicationName: string) =>
-    (
-      await stack.admin<{ ssl: boolean }>(
-        'SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = $1',
-        [applicationName],
-      )
-    ).map((row) => row.ssl);
 
   const byMode = {} as TlsOutcome['byMode'];
   for (const mode of ['disable', 'require', 'verify-ca', 'verify-full'] as const) {
@@ -487,7 +486,7 @@ export async function tlsAsServersSeeIt(context: Omit<ScenarioContext, 'mode'>):
     let migration: boolean | undefined;
     try {
       await app.echo(1, mode);
-      const seen = await encrypted(name);
+      const seen = await tlsByApplication(stack, name);
       if (module.createMigrationClient !== undefined) {
         const client = await module.createMigrationClient(policy);
         try {
