@@ -12,12 +12,18 @@ import type { Stack } from './stack.ts';
  * const { stdout } = await runExampleApp(stack, 'kysely', 'start');
  * ```
  */
-export function runExampleApp(
+export async function runExampleApp(
   stack: Stack,
   example: string,
   script: string,
 ): Promise<{ stdout: string; stderr: string }> {
-  return runExampleScript(example, script, [], { ...process.env, ...stack.env() });
+  const { code, stdout, stderr } = await runExampleScript(example, script, [], {
+    ...process.env,
+    ...stack.env(),
+  });
+  // A failing example is an error here, as it was before scripts could report their exit code.
+  if (code !== 0) throw new Error(`examples/${example}: pnpm ${script} exited ${code}:\n${stderr || stdout}`);
+  return { stdout, stderr };
 }
 
 /**
