@@ -2,6 +2,21 @@
 // Apps import '@mpgkit/core'.
 
 export { ADAPTER_ENTRIES, type AdapterEntries, type AdapterName } from './adapter-entries.ts';
+export type {
+  GroupUsage,
+  PairUsage,
+  PoolDeclaration,
+  PoolRoute,
+  PoolUsage,
+} from './budget-types.ts';
+export {
+  type ClusterAppInput,
+  type ClusterAppUsage,
+  type ClusterBudgetInput,
+  type ClusterBudgetReport,
+  checkClusterBudget,
+} from './cluster-budget.ts';
+export { formatClusterReport } from './cluster-report-text.ts';
 export {
   type ConnectionTarget,
   type ConnectionTls,

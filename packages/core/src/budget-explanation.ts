@@ -34,18 +34,20 @@ export function explainBudget(report: Omit<PoolBudgetReport, 'explanation'>): st
   } else {
     lines.push(`Deploy ${report.deploy}: machines are replaced in place, so the peak stays ${report.peak}.`);
   }
+  lines.push(...explainPools(report));
+  const direct = report.peakDirectConnections;
   if (report.directConnectionLimit !== undefined) {
-    const over = report.directConnections - report.directConnectionLimit;
+    const over = direct - report.directConnectionLimit;
     lines.push(
       `Direct connections (release command, listeners, lock holders) bypass PgBouncer: ` +
-        `${report.directConnections} of ${report.directConnectionLimit} Postgres connections: ` +
+        `${direct} of ${report.directConnectionLimit} Postgres connections: ` +
         (over > 0
           ? `over by ${over}: Postgres refuses them (remaining connection slots are reserved, 53300).`
           : `ok, ${-over} to spare.`),
     );
-  } else if (report.directConnections > 0) {
+  } else if (direct > 0) {
     lines.push(
-      `Direct connections (${report.directConnections}: release command, listeners, lock holders) bypass ` +
+      `Direct connections (${direct}: release command, listeners, lock holders) bypass ` +
         "PgBouncer and use Postgres's own max_connections, which the plan does not publish: not checked. " +
         'Give the limit (directConnectionLimit, --direct-limit) to check them.',
     );
@@ -53,13 +55,58 @@ export function explainBudget(report: Omit<PoolBudgetReport, 'explanation'>): st
   return lines;
 }
 
+// A process holding several pooled pools shows their sum: (3 × (10 + 5)).
+function poolSum(group: GroupUsage): string {
+  const sizes = group.pools.filter((pool) => pool.route === 'pooled').map((pool) => pool.size);
+  return sizes.length === 1 ? String(sizes[0]) : `(${sizes.join(' + ')})`;
+}
+
 function groupFormula(group: GroupUsage): string {
   const factors = [
     group.machines,
     ...(group.processesPerMachine === 1 ? [] : [group.processesPerMachine]),
-    group.poolSize,
+    poolSum(group),
   ];
   return `(${factors.join(' × ')})`;
+}
+
+// Where each extra pool lands, and what the verdict assumes about PgBouncer's per-pair pools, which MPG
+// does not publish (default_pool_size, https://www.pgbouncer.org/config.html).
+function explainPools(report: Omit<PoolBudgetReport, 'explanation'>): string[] {
+  const lines: string[] = [];
+  for (const group of report.groups) {
+    const extras = group.pools.slice(1);
+    if (extras.length === 0) continue;
+    const described = extras.map(
+      (pool) =>
+        `${pool.name} ${pool.size} (${pool.route === 'direct' ? 'direct URL, bypasses PgBouncer' : `through PgBouncer as ${pairName(pool)}`})`,
+    );
+    lines.push(`Group ${group.name}: each process holds main ${group.poolSize} and ${described.join(', ')}.`);
+  }
+  if (report.pairs.length > 1 || report.plan.poolSizePerPair !== undefined) {
+    const pairs = report.pairs.map((pair) => `${pairName(pair)} ${pair.peakConnections}`).join(', ');
+    const perPair = report.plan.poolSizePerPair;
+    lines.push(
+      perPair === undefined
+        ? `PgBouncer keeps one pool per user/database pair (${pairs} at peak). MPG does not publish a pair's ` +
+            `pool size: this verdict assumes every pair may use the whole database limit and that all pairs ` +
+            'share it. Give custom limits with poolSizePerPair to check each pair.'
+        : report.poolMode === 'session'
+          ? `Each user/database pair may hold ${perPair} server connections (poolSizePerPair): ${pairs} at peak` +
+            (report.pairs.some((pair) => pair.verdict === 'over')
+              ? `: over for ${report.pairs
+                  .filter((pair) => pair.verdict === 'over')
+                  .map(pairName)
+                  .join(', ')}; its clients wait for a server connection.`
+              : ': ok.')
+          : `Each user/database pair runs at most ${perPair} transactions at once (poolSizePerPair); ${pairs} clients at peak queue beyond that.`,
+    );
+  }
+  return lines;
+}
+
+function pairName(pool: { user: string | undefined; database: string | undefined }): string {
+  return `${pool.user ?? 'app user'}/${pool.database ?? 'app database'}`;
 }
 
 function deployFormula(report: Omit<PoolBudgetReport, 'explanation'>): string {

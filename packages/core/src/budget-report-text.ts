@@ -14,15 +14,21 @@ import { formatTable } from './text-table.ts';
  * ```
  */
 export function formatBudgetReport(report: PoolBudgetReport): string {
+  // A process with several pools shows each pooled one's size ("10+5"); direct pools get their own column.
+  const withDirect = report.groups.some((group) => group.directConnections > 0);
   const rows = report.groups.map((group) => [
     group.name,
     String(group.machines),
     String(group.processesPerMachine),
-    String(group.poolSize),
+    group.pools
+      .filter((pool) => pool.route === 'pooled')
+      .map((pool) => pool.size)
+      .join('+'),
     String(group.connections),
     String(group.peakConnections),
+    ...(withDirect ? [String(group.peakDirectConnections)] : []),
   ]);
-  rows.push(['total', '', '', '', String(report.total), String(report.peak)]);
+  rows.push(['total', '', '', '', String(report.total), String(report.peak), ...(withDirect ? [''] : [])]);
   const table = formatTable(
     [
       { header: 'group' },
@@ -31,6 +37,7 @@ export function formatBudgetReport(report: PoolBudgetReport): string {
       { header: 'pool', align: 'right' },
       { header: 'connections', align: 'right' },
       { header: `peak (${report.deploy})`, align: 'right' },
+      ...(withDirect ? [{ header: 'direct pools', align: 'right' } as const] : []),
     ],
     rows,
   );
@@ -43,12 +50,12 @@ export function formatBudgetReport(report: PoolBudgetReport): string {
     `limit   ${report.limitName}: ${report.limit}${reserve}`,
     `normal  ${report.total} / ${report.limit}  ${verdictLabel(report.normalVerdict)}`,
     `peak    ${report.peak} / ${report.limit}  ${verdictLabel(report.peakVerdict)}`,
-    ...(report.directConnections === 0 && report.directConnectionLimit === undefined
+    ...(report.peakDirectConnections === 0 && report.directConnectionLimit === undefined
       ? []
       : [
           report.directConnectionLimit === undefined
-            ? `direct  ${report.directConnections} / ?  NOT CHECKED (limit unknown)`
-            : `direct  ${report.directConnections} / ${report.directConnectionLimit}  ${verdictLabel(report.directVerdict === 'over' ? 'over' : 'ok')}`,
+            ? `direct  ${report.peakDirectConnections} / ?  NOT CHECKED (limit unknown)`
+            : `direct  ${report.peakDirectConnections} / ${report.directConnectionLimit}  ${verdictLabel(report.directVerdict === 'over' ? 'over' : 'ok')}`,
         ]),
     '',
     ...report.explanation,

@@ -11,6 +11,12 @@ export interface PlanLimits {
   readonly maxDatabaseConnections: number;
   /** Extra server connections for bursts, used after a client waited (`reserve_pool_size`). */
   readonly reservePool: number;
+  /**
+   * Server connections of one user/database pair (`default_pool_size`, or a user's `pool_size`), when it is
+   * known. MPG does not publish it: without it, every pair is assumed to be able to use the whole database
+   * limit, and the report says so.
+   */
+  readonly poolSizePerPair?: number;
 }
 
 /** The names of Fly Managed Postgres plans. */
@@ -52,6 +58,8 @@ export interface CustomPlanLimits {
   maxDatabaseConnections: number;
   /** PgBouncer `reserve_pool_size`. @default 0 */
   reservePool?: number;
+  /** PgBouncer `default_pool_size` (server connections per user/database pair). @default undefined (not checked) */
+  poolSizePerPair?: number;
 }
 
 /**
@@ -94,5 +102,15 @@ export function resolvePlan(input: string | CustomPlanLimits | PlanLimits): Plan
         'the reserve is the top slice of the database limit (PgBouncer caps it there). Give a reserve ≤ the limit.',
     );
   }
-  return plan(input.name ?? 'custom', input.maxClientConnections, input.maxDatabaseConnections, reservePool);
+  const limits = plan(
+    input.name ?? 'custom',
+    input.maxClientConnections,
+    input.maxDatabaseConnections,
+    reservePool,
+  );
+  if (input.poolSizePerPair === undefined) return limits;
+  return Object.freeze({
+    ...limits,
+    poolSizePerPair: requireWholeNumber('Custom plan poolSizePerPair', input.poolSizePerPair),
+  });
 }

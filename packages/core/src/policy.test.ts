@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { thrown } from '../test/thrown.ts';
 import { MpgkitErrorCode } from './errors.ts';
 import {
   applicationNameFor,
@@ -69,12 +70,44 @@ describe('defineDatabase', () => {
     );
   });
 
-  it("only warns when budgetCheck is 'warn', and skips when 'off'", () => {
+  it("only warns when budgetCheck is 'warn', and stays silent when 'off' (the report is still there)", () => {
     const fleet = { app: { machines: 6, poolSize: 10 } };
     const logger = { warn: vi.fn() };
     expect(define({ plan: 'basic', fleet, budgetCheck: 'warn', logger }).budget?.verdict).toBe('over');
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('(6 × 10) = 60 of 50'));
-    expect(define({ plan: 'basic', fleet, budgetCheck: 'off' }).budget).toBeUndefined();
+    const quiet = { warn: vi.fn() };
+    expect(define({ plan: 'basic', fleet, budgetCheck: 'off', logger: quiet }).budget?.verdict).toBe('over');
+    expect(quiet.warn).not.toHaveBeenCalled();
+  });
+
+  it('checks the peak against budgetShare, the part of a shared cluster this app may use', () => {
+    const fleet = { app: { machines: 3, poolSize: 10 } };
+    // 30 fits basic's 50 database connections alone, but not a share of 25 of them.
+    expect(define({ plan: 'basic', fleet, budgetShare: 30 }).budget?.verdict).toBe('ok');
+    const error = thrown(() => define({ plan: 'basic', fleet, budgetShare: 25 }));
+    expect(error).toMatchObject({ code: MpgkitErrorCode.PoolBudgetExceeded });
+    expect(error.message).toMatch(
+      /share of the cluster is 25 \(budgetShare\), but its peak is 30: over its share by 5/,
+    );
+    expect(thrown(() => define({ plan: 'basic', fleet, budgetShare: 0 })).message).toMatch(/budgetShare/);
+  });
+
+  it('summarizes how its group fits in one line, with no secret in it', () => {
+    const policy = define({
+      pooledUrl: 'postgres://app:s3cr3t-pw@pgbouncer.flympg.net/app',
+      poolMode: 'transaction',
+      plan: 'basic',
+      processGroup: 'web',
+      fleet: { web: { machines: 3, poolSize: 10 }, worker: { machines: 1, poolSize: 5 } },
+      budgetShare: 100,
+    });
+    const line = policy.budgetSummary();
+    expect(line).toBe(
+      'mpgkit: group web holds 30 of app peak 35 connections; share 100 of 200 max client connections ' +
+        '(plan basic, transaction mode, rolling deploy): 65 to spare',
+    );
+    expect(line).not.toMatch(/s3cr3t|\n/);
+    expect(define({ poolSize: 4 }).budgetSummary()).toMatch(/pool 4 per process; budget not checked/);
   });
 
   it('warns (never throws) for a reserve-only fit', () => {

@@ -1,4 +1,5 @@
-import type { PoolBudgetReport } from './budget-types.ts';
+import { summarizeBudget } from './budget-summary.ts';
+import type { PoolBudgetReport, PoolDeclaration } from './budget-types.ts';
 import {
   type ConnectionTls,
   type ConnectionUrls,
@@ -58,6 +59,16 @@ export interface FleetGroup {
   poolSize: number;
   /** Processes per machine, each with its own pool. @default 1 */
   processesPerMachine?: number;
+  /**
+   * More pools each process holds beside the main one: a raw pg pool beside the ORM, a Reader user, a second
+   * database, a listener (`route: 'direct'`). Each is counted where it lands.
+   * @default {}
+   * @example
+   * ```ts
+   * { reader: { size: 5, user: 'reader' }, listener: { size: 1, route: 'direct' } }
+   * ```
+   */
+  pools?: Readonly<Record<string, PoolDeclaration>>;
 }
 
 /** Where warnings go. @default console */
@@ -79,6 +90,12 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   directConnections?: number;
   /** Postgres connections left for direct ones; when given, direct connections are judged against it. @default undefined */
   directConnectionLimit?: number;
+  /**
+   * The part of the plan's binding limit this app may use, when several apps share one cluster (`mpgkit
+   * check --cluster` checks that the shares add up). The fleet's deploy peak is then checked against it.
+   * @default undefined (the whole limit)
+   */
+  budgetShare?: number;
   /** What a failed budget check does at startup. `reserve` verdicts always only warn. @default 'throw' */
   budgetCheck?: 'throw' | 'warn' | 'off';
   /**
@@ -158,9 +175,21 @@ export interface Policy {
   readonly directConnections: number;
   /** Postgres connections left for direct ones, when declared. */
   readonly directConnectionLimit: number | undefined;
+  /** The app's share of the plan's binding limit, when declared. */
+  readonly budgetShare: number | undefined;
   /** The fleet budget, when a plan and fleet were declared. */
   readonly budget: PoolBudgetReport | undefined;
   readonly logger: PolicyLogger;
+  /**
+   * How this process's group fits, in one line with no secret in it: its connections, the app's peak, its
+   * share and the headroom left. Log it once at startup.
+   * @example
+   * ```ts
+   * console.info(policy.budgetSummary());
+   * // mpgkit: group web holds 30 of app peak 35 connections; share 100 of 200 max client connections (plan basic, transaction mode, rolling deploy): 65 to spare
+   * ```
+   */
+  budgetSummary(): string;
   /** A fresh lifetime from {@link Policy.lifetime}, for drivers that take one per connection. */
   nextLifetimeSeconds(): number;
   /** Text with every password of this policy's URLs removed. */
@@ -239,7 +268,9 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   const plan = options.plan === undefined ? undefined : resolvePlan(options.plan);
   const poolSize = pickPoolSize(options, processGroup);
   const deploy = parseDeployStrategy(options.deploy ?? 'rolling');
-  const budget = checkFleetBudget(options, plan, poolMode, deploy, logger);
+  const budgetShare =
+    options.budgetShare === undefined ? undefined : requireWholeNumber('budgetShare', options.budgetShare);
+  const budget = checkFleetBudget(options, plan, poolMode, deploy, budgetShare, logger);
 
   const fields: Omit<Policy, 'urls' | 'tls'> = {
     poolMode,
@@ -275,8 +306,10 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
     deploy,
     directConnections: options.directConnections ?? 0,
     directConnectionLimit: options.directConnectionLimit,
+    budgetShare,
     budget,
     logger,
+    budgetSummary: () => summarizeBudget(policy),
     nextLifetimeSeconds,
     // Before the URLs are resolved there is no secret to remove.
     redact: (text) => (urls === undefined ? text : redact(text, urls.secrets)),
@@ -400,9 +433,10 @@ function checkFleetBudget(
   plan: PlanLimits | undefined,
   poolMode: PoolMode,
   deploy: DeployStrategy,
+  share: number | undefined,
   logger: PolicyLogger,
 ): PoolBudgetReport | undefined {
-  if (options.fleet === undefined || plan === undefined || options.budgetCheck === 'off') return undefined;
+  if (options.fleet === undefined || plan === undefined) return undefined;
   const report = budgetOf({
     plan,
     poolMode,
@@ -413,9 +447,21 @@ function checkFleetBudget(
       : { directConnectionLimit: options.directConnectionLimit }),
     groups: Object.entries(options.fleet).map(([name, group]) => ({ name, ...group })),
   });
-  if (report.verdict === 'ok') return report;
-  const message = `Pool budget ${report.verdict === 'over' ? 'exceeded' : 'tight'}:\n  ${report.explanation.join('\n  ')}`;
-  if (report.verdict === 'over' && (options.budgetCheck ?? 'throw') === 'throw') {
+  if (options.budgetCheck === 'off') return report;
+  const overShare = share !== undefined && report.peak > share;
+  if (report.verdict === 'ok' && !overShare) return report;
+  const explanation = [
+    ...report.explanation,
+    ...(overShare
+      ? [
+          `This app's share of the cluster is ${share} (budgetShare), but its peak is ${report.peak}: over its ` +
+            `share by ${report.peak - share}, which other apps on the cluster count on.`,
+        ]
+      : []),
+  ];
+  const over = report.verdict === 'over' || overShare;
+  const message = `Pool budget ${over ? 'exceeded' : 'tight'}:\n  ${explanation.join('\n  ')}`;
+  if (over && (options.budgetCheck ?? 'throw') === 'throw') {
     // Advice that fits the mode: switching to transaction mode helps only a session-mode fleet.
     const remedies =
       report.poolMode === 'session'

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../test/thrown.ts';
+import { formatBudgetReport } from './budget-report-text.ts';
 import { MpgkitErrorCode } from './errors.ts';
 import { checkPoolBudget } from './pool-budget.ts';
 import { recommendPoolSizes } from './pool-size-recommendation.ts';
@@ -318,7 +320,9 @@ describe('budget arithmetic (properties)', () => {
           expect(report.peak).toBeLessThanOrEqual(budget);
           for (const group of report.groups) {
             const bigger = report.groups.map((g) => ({
-              ...g,
+              name: g.name,
+              machines: g.machines,
+              processesPerMachine: g.processesPerMachine,
               poolSize: g.poolSize + (g.name === group.name ? 1 : 0),
             }));
             expect(checkPoolBudget({ plan, poolMode, deploy, groups: bigger }).peak).toBeGreaterThan(budget);
@@ -326,6 +330,127 @@ describe('budget arithmetic (properties)', () => {
         },
       ),
     );
+  });
+});
+
+describe('several pools per process', () => {
+  const groups = [
+    {
+      name: 'web',
+      machines: 3,
+      poolSize: 10,
+      pools: {
+        raw: { size: 2 },
+        reader: { size: 4, user: 'reader' },
+        listener: { size: 1, route: 'direct' },
+      },
+    },
+    { name: 'worker', machines: 2, poolSize: 5 },
+  ] as const;
+
+  it('counts each pool where it lands: pooled ones in the plan, direct ones against Postgres', () => {
+    const report = checkPoolBudget({ plan: 'launch', poolMode: 'transaction', groups, deploy: 'bluegreen' });
+    expect(report.groups[0]).toMatchObject({
+      connections: 3 * 16,
+      directConnections: 3,
+      peakDirectConnections: 6,
+    });
+    expect(report.total).toBe(48 + 10);
+    expect(report.peakDirectConnections).toBe(6);
+    expect(report.pairs).toEqual([
+      { user: undefined, database: undefined, connections: 46, peakConnections: 92, verdict: 'unknown' },
+      { user: 'reader', database: undefined, connections: 12, peakConnections: 24, verdict: 'unknown' },
+    ]);
+    expect(report.explanation).toContain(
+      'Normal: (3 × (10 + 2 + 4)) + (2 × 5) = 58 of 500: ok, 442 to spare.',
+    );
+    expect(report.explanation.join('\n')).toMatch(
+      /Group web: each process holds main 10 and raw 2 \(through PgBouncer as app user\/app database\), reader 4 \(through PgBouncer as reader\/app database\), listener 1 \(direct URL, bypasses PgBouncer\)/,
+    );
+    // MPG does not publish its per-pair pool size: the verdict says what it assumes.
+    expect(report.explanation.join('\n')).toMatch(
+      /MPG does not publish a pair's pool size: this verdict assumes/,
+    );
+    expect(formatBudgetReport(report)).toMatch(/web +3 +1 +10\+2\+4 +48 +96 +6/);
+  });
+
+  it('judges each user/database pair against a custom poolSizePerPair in session mode', () => {
+    const plan = { maxClientConnections: 200, maxDatabaseConnections: 100, poolSizePerPair: 10 };
+    const report = checkPoolBudget({ plan, poolMode: 'session', groups });
+    // 58 fits the database limit of 100, but the reader pair's 12 clients exceed its pool of 10.
+    expect(report.peakVerdict).toBe('ok');
+    expect(report.pairs.map((pair) => pair.verdict)).toEqual(['over', 'over']);
+    expect(report.verdict).toBe('over');
+    const fits = checkPoolBudget({ plan: { ...plan, poolSizePerPair: 46 }, poolMode: 'session', groups });
+    expect(fits.verdict).toBe('ok');
+    expect(fits.explanation.join('\n')).toMatch(/Each user\/database pair may hold 46 server connections/);
+  });
+
+  it('refuses a pool named main, a bad route or size, with the field named', () => {
+    const withPools = (pools: unknown) =>
+      thrown(() =>
+        checkPoolBudget({
+          plan: 'basic',
+          poolMode: 'session',
+          groups: [{ name: 'web', machines: 1, poolSize: 1, pools: pools as never }],
+        }),
+      );
+    expect(withPools({ main: { size: 1 } }).message).toMatch(
+      /web\.pools\.main: "main" is the group's own pool/,
+    );
+    expect(withPools({ l: { size: 1, route: 'replica' } }).message).toMatch(/web\.pools\.l\.route must be/);
+    expect(withPools({ r: { size: 0 } }).message).toMatch(/web\.pools\.r\.size/);
+    expect(withPools({ r: { size: 1, user: ' ' } }).message).toMatch(
+      /web\.pools\.r\.user must be a non-empty name/,
+    );
+    expect(withPools([1]).message).toMatch(/web\.pools must be an object of named pools/);
+  });
+
+  it('Σ over pairs is the pooled total, and direct pools never change the plan verdict (properties)', () => {
+    const poolsArb = fc.dictionary(
+      fc.constantFrom('a', 'b', 'c'),
+      fc.record({
+        size: fc.integer({ min: 1, max: 20 }),
+        route: fc.constantFrom<'pooled' | 'direct'>('pooled', 'direct'),
+        user: fc.option(fc.constantFrom('reader', 'writer'), { nil: undefined }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fleetArb,
+        fc.array(poolsArb, { maxLength: 5 }),
+        modeArb,
+        planArb,
+        (fleet, pools, poolMode, plan) => {
+          const groups = fleet.map((group, index) => ({ ...group, pools: pools[index] ?? {} }));
+          const report = checkPoolBudget({ plan, poolMode, groups, deploy: 'canary' });
+          expect(report.pairs.reduce((sum, pair) => sum + pair.connections, 0)).toBe(report.total);
+          expect(report.pairs.reduce((sum, pair) => sum + pair.peakConnections, 0)).toBe(report.peak);
+          const pooledOnly = groups.map((group) => ({
+            ...group,
+            pools: Object.fromEntries(
+              Object.entries(group.pools).filter(([, pool]) => pool.route === 'pooled'),
+            ),
+          }));
+          const without = checkPoolBudget({ plan, poolMode, groups: pooledOnly, deploy: 'canary' });
+          expect(without.peakVerdict).toBe(report.peakVerdict);
+          expect(report.peakDirectConnections).toBeGreaterThanOrEqual(report.directConnections);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('recommends main pool sizes that leave room for the declared other pools', () => {
+    const result = recommendPoolSizes({
+      plan: 'basic',
+      poolMode: 'session',
+      groups: [{ name: 'web', machines: 2, pools: { reader: { size: 5, user: 'reader' } } }],
+      headroom: 0,
+    });
+    // 50 database connections, 2 × 5 for the readers: the main pools share the other 40.
+    expect(result.poolSizes).toEqual({ web: 20 });
+    expect(result.report.peak).toBe(50);
   });
 });
 

@@ -2,8 +2,12 @@ import { explainBudget } from './budget-explanation.ts';
 import type {
   BudgetVerdict,
   GroupUsage,
+  PairUsage,
   PoolBudgetInput,
   PoolBudgetReport,
+  PoolDeclaration,
+  PoolRoute,
+  PoolUsage,
   ProcessGroup,
 } from './budget-types.ts';
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
@@ -12,6 +16,18 @@ import { type DeployStrategy, type PoolMode, parseDeployStrategy, parsePoolMode 
 import { requireGroupName, requireWholeNumber } from './validation.ts';
 
 const verdictRank: Record<BudgetVerdict, number> = { ok: 0, reserve: 1, over: 2 };
+
+/**
+ * The worse of two verdicts.
+ *
+ * @example
+ * ```ts
+ * worseVerdict('ok', 'reserve'); // 'reserve'
+ * ```
+ */
+export function worseVerdict(a: BudgetVerdict, b: BudgetVerdict): BudgetVerdict {
+  return verdictRank[b] > verdictRank[a] ? b : a;
+}
 
 /**
  * Checks a fleet's connection pools against a plan's PgBouncer limits, in normal operation and at the
@@ -70,7 +86,13 @@ export function budgetOf(
   }
   const seen = new Set<string>();
   const groups = input.groups.map((group: unknown): GroupUsage => {
-    const { name: given, machines: m, processesPerMachine: p, poolSize: s } = (group ?? {}) as ProcessGroup;
+    const {
+      name: given,
+      machines: m,
+      processesPerMachine: p,
+      poolSize: s,
+      pools,
+    } = (group ?? {}) as ProcessGroup;
     const name = requireGroupName(given);
     if (seen.has(name)) {
       throw new MpgkitError(
@@ -82,20 +104,40 @@ export function budgetOf(
     const machines = requireWholeNumber(`${name}.machines`, m, 1);
     const processesPerMachine = requireWholeNumber(`${name}.processesPerMachine`, p ?? 1, 1);
     const poolSize = requireWholeNumber(`${name}.poolSize`, s, 1);
-    const connections = machines * processesPerMachine * poolSize;
+    const processes = machines * processesPerMachine;
+    const counted = (pool: Omit<PoolUsage, 'connections' | 'peakConnections'>): PoolUsage => {
+      const connections = processes * pool.size;
+      return Object.freeze({
+        ...pool,
+        connections,
+        peakConnections:
+          connections + extraDuringDeploy(deploy, processesPerMachine * pool.size, connections),
+      });
+    };
+    const usages = [
+      counted({ name: 'main', route: 'pooled', user: undefined, database: undefined, size: poolSize }),
+      ...declaredPools(name, pools).map(counted),
+    ];
+    const pooled = usages.filter((pool) => pool.route === 'pooled');
+    const direct = usages.filter((pool) => pool.route === 'direct');
     return Object.freeze({
       name,
       machines,
       processesPerMachine,
       poolSize,
-      connections,
-      peakConnections: connections + extraDuringDeploy(deploy, processesPerMachine * poolSize, connections),
+      connections: sum(pooled.map((pool) => pool.connections)),
+      peakConnections: sum(pooled.map((pool) => pool.peakConnections)),
+      directConnections: sum(direct.map((pool) => pool.connections)),
+      peakDirectConnections: sum(direct.map((pool) => pool.peakConnections)),
+      pools: Object.freeze(usages),
     });
   });
 
   const total = sum(groups.map((group) => group.connections));
   const peak = sum(groups.map((group) => group.peakConnections));
-  if (!Number.isSafeInteger(peak)) {
+  const directTotal = directConnections + sum(groups.map((group) => group.directConnections));
+  const directPeak = directConnections + sum(groups.map((group) => group.peakDirectConnections));
+  if (!Number.isSafeInteger(peak) || !Number.isSafeInteger(directPeak)) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,
       'The fleet adds up to more connections than can be counted exactly (over 2^53). Check machines, processes and pool sizes.',
@@ -104,20 +146,21 @@ export function budgetOf(
   const session = poolMode === 'session';
   const limit = session ? plan.maxDatabaseConnections : plan.maxClientConnections;
   const reserve = session ? plan.reservePool : 0;
-  const normalVerdict = judge(total, limit, reserve, plan.maxClientConnections);
-  const peakVerdict = judge(peak, limit, reserve, plan.maxClientConnections);
+  const normalVerdict = judgeConnections(total, limit, reserve, plan.maxClientConnections);
+  const peakVerdict = judgeConnections(peak, limit, reserve, plan.maxClientConnections);
   // Direct connections (release command, listeners, migrations) bypass PgBouncer: they count against
   // Postgres's own limit, judged only when it is known.
   const directVerdict =
     directConnectionLimit === undefined
-      ? directConnections === 0
+      ? directPeak === 0
         ? 'ok'
         : 'unknown'
-      : directConnections <= directConnectionLimit
+      : directPeak <= directConnectionLimit
         ? 'ok'
         : 'over';
-  const worst = verdictRank[peakVerdict] > verdictRank[normalVerdict] ? peakVerdict : normalVerdict;
-  const verdict = directVerdict === 'over' ? 'over' : worst;
+  const pairs = pairsOf(groups, session, plan.poolSizePerPair);
+  const worst = worseVerdict(normalVerdict, peakVerdict);
+  const verdict = directVerdict === 'over' || pairs.some((pair) => pair.verdict === 'over') ? 'over' : worst;
 
   const report = {
     plan,
@@ -133,7 +176,9 @@ export function budgetOf(
     peakVerdict,
     verdict,
     headroom: limit - peak,
-    directConnections,
+    pairs,
+    directConnections: directTotal,
+    peakDirectConnections: directPeak,
     directConnectionLimit,
     directVerdict,
   } as const;
@@ -148,6 +193,89 @@ export function budgetOf(
         return explanation;
       },
     }) as PoolBudgetReport,
+  );
+}
+
+const POOL_ROUTES: readonly PoolRoute[] = ['pooled', 'direct'];
+
+function declaredPools(
+  group: string,
+  pools: ProcessGroup['pools'],
+): Array<Omit<PoolUsage, 'connections' | 'peakConnections'>> {
+  if (pools === undefined) return [];
+  if (typeof pools !== 'object' || pools === null || Array.isArray(pools)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${group}.pools must be an object of named pools, e.g. { reader: { size: 5, user: 'reader' } }.`,
+    );
+  }
+  return Object.entries(pools).map(([name, pool]) => {
+    const where = `${group}.pools.${name}`;
+    if (name === 'main') {
+      throw new MpgkitError(
+        MpgkitErrorCode.InvalidOption,
+        `${where}: "main" is the group's own pool (its poolSize); give the extra pool another name.`,
+      );
+    }
+    const { size, route = 'pooled', user, database } = (pool ?? {}) as PoolDeclaration;
+    if (!POOL_ROUTES.includes(route)) {
+      throw new MpgkitError(
+        MpgkitErrorCode.InvalidOption,
+        `${where}.route must be 'pooled' (through PgBouncer) or 'direct' (the direct URL), got ${JSON.stringify(route)}.`,
+      );
+    }
+    return {
+      name,
+      route,
+      user: optionalName(`${where}.user`, user),
+      database: optionalName(`${where}.database`, database),
+      size: requireWholeNumber(`${where}.size`, size, 1),
+    };
+  });
+}
+
+function optionalName(field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${field} must be a non-empty name, or left out for the main pool's.`,
+    );
+  }
+  return value.trim();
+}
+
+// PgBouncer keeps one pool per user/database pair (https://www.pgbouncer.org/config.html, default_pool_size):
+// in session mode each client connection of a pair holds one of that pair's server connections, so a pair
+// with more clients than its pool size starves even when the database limit has room. In transaction mode a
+// pair's pool size bounds its concurrent transactions, not its clients: not a verdict.
+function pairsOf(
+  groups: readonly GroupUsage[],
+  session: boolean,
+  poolSizePerPair: number | undefined,
+): readonly PairUsage[] {
+  const pairs = new Map<
+    string,
+    { user: string | undefined; database: string | undefined; c: number; p: number }
+  >();
+  for (const pool of groups.flatMap((group) => group.pools)) {
+    if (pool.route !== 'pooled') continue;
+    const key = JSON.stringify([pool.user ?? null, pool.database ?? null]);
+    const pair = pairs.get(key) ?? { user: pool.user, database: pool.database, c: 0, p: 0 };
+    pair.c += pool.connections;
+    pair.p += pool.peakConnections;
+    pairs.set(key, pair);
+  }
+  return Object.freeze(
+    [...pairs.values()].map(({ user, database, c, p }) =>
+      Object.freeze({
+        user,
+        database,
+        connections: c,
+        peakConnections: p,
+        verdict: !session || poolSizePerPair === undefined ? 'unknown' : p <= poolSizePerPair ? 'ok' : 'over',
+      } as const),
+    ),
   );
 }
 
@@ -168,7 +296,21 @@ function extraDuringDeploy(deploy: DeployStrategy, perMachine: number, connectio
 // measured in test-infra/test/budget-agreement.integration.test.ts), so clients served at once =
 // min(pool + reserve, max_db_connections). Beyond the regular pool (limit − reserve), a client is served
 // only after waiting reserve_pool_timeout; beyond the limit it starves.
-function judge(connections: number, limit: number, reserve: number, clientLimit: number): BudgetVerdict {
+/**
+ * The verdict for a number of client connections against a binding limit, its reserve slice and PgBouncer's
+ * client limit.
+ *
+ * @example
+ * ```ts
+ * judgeConnections(45, 50, 10, 200); // 'reserve'
+ * ```
+ */
+export function judgeConnections(
+  connections: number,
+  limit: number,
+  reserve: number,
+  clientLimit: number,
+): BudgetVerdict {
   if (connections > clientLimit) return 'over'; // PgBouncer refuses the connection outright
   if (connections <= limit - reserve) return 'ok';
   return connections <= limit ? 'reserve' : 'over';

@@ -50,8 +50,10 @@ export function recommendPoolSizes(input: PoolSizeRecommendationInput): PoolSize
     groups: input.groups.map((group) => ({ ...group, poolSize: 1 })),
   });
   const budget = Math.floor(probe.limit * (1 - headroom));
-  // Peak connections each group adds per unit of pool size.
-  const slots = probe.groups.map((group) => group.peakConnections);
+  // Peak connections each group adds per unit of its main pool's size; its other pooled pools (a Reader
+  // user, a raw pg pool) keep their declared sizes and come off the budget first.
+  const slots = probe.groups.map((group) => group.pools[0]?.peakConnections ?? 0);
+  const fixed = probe.peak - sum(slots);
   const weights = input.groups.map((group) => group.weight ?? 1);
   for (const weight of weights) {
     if (!(weight > 0 && Number.isFinite(weight))) {
@@ -59,18 +61,19 @@ export function recommendPoolSizes(input: PoolSizeRecommendationInput): PoolSize
     }
   }
   const weightedSlots = sum(slots.map((slot, index) => slot * (weights[index] ?? 1)));
-  const sizes = weights.map((weight) => Math.floor((budget * weight) / weightedSlots));
+  const sizes = weights.map((weight) => Math.floor(((budget - fixed) * weight) / weightedSlots));
   if (sizes.some((size) => size < 1)) {
+    const others = fixed === 0 ? '' : ` (${fixed} of them for the groups' other pools)`;
     throw new MpgkitError(
       MpgkitErrorCode.PoolBudgetExceeded,
-      `Even a pool of 1 per process needs ${sum(slots)} connections at the ${probe.deploy} deploy peak, ` +
+      `Even a pool of 1 per process needs ${sum(slots) + fixed} connections${others} at the ${probe.deploy} deploy peak, ` +
         `more than ${budget} (${probe.limitName} ${probe.limit} less ${Math.round(headroom * 100)} % headroom). ` +
         'Use fewer machines or processes, transaction mode, or a larger plan.',
-      { details: { budget, needed: sum(slots) } },
+      { details: { budget, needed: sum(slots) + fixed } },
     );
   }
   // Hand out what flooring left over, one connection per group in turn, while it still fits.
-  let used = sum(sizes.map((size, index) => size * (slots[index] ?? 0)));
+  let used = fixed + sum(sizes.map((size, index) => size * (slots[index] ?? 0)));
   for (let grew = true; grew; ) {
     grew = false;
     for (const [index, slot] of slots.entries()) {
