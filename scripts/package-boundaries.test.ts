@@ -34,9 +34,14 @@ describe('package boundaries', () => {
     ['const cwd = new URL(`../../examples/$', '{name}/`, import.meta.url);'].join(''),
   );
 
-  it('finds imports and URL paths into another package, and allows shared root configs', () => {
+  // A cluster file names other apps' policy modules by design; the same path elsewhere is still found.
+  write('infra/mpgkit.cluster.ts', ["apps: { bench: { policy: '../", "bench/src/subjects.ts' } }"].join(''));
+  write('infra/src/cluster.ts', ["apps: { bench: { policy: '../../", "bench/src/subjects.ts' } }"].join(''));
+
+  it('finds imports and URL paths into another package, and allows shared root configs and cluster files', () => {
     expect(findBoundaryViolations(root)).toEqual([
       { file: 'bench/src/subjects.ts', line: 1, path: '../../infra/src/demo.ts', reaches: 'infra' },
+      { file: 'infra/src/cluster.ts', line: 1, path: '../../bench/src/subjects.ts', reaches: 'bench' },
       {
         file: 'infra/src/demo.ts',
         line: 1,

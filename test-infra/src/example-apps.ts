@@ -43,7 +43,7 @@ export async function runExampleScript(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   // Under `pnpm test` / `pnpm demo`, npm_execpath is pnpm's own entry point; otherwise pnpm is on PATH.
   const entry = process.env.npm_execpath;
-  const args = ['-s', '--filter', `@mpgkit-example/${example}`, 'run', script, ...extraArgs];
+  const args = ['-s', '--filter', packageName(example), 'run', script, ...extraArgs];
   const [file, argv] =
     entry && /\.(c?js|mjs)$/.test(entry) ? [process.execPath, [entry, ...args]] : ['pnpm', args];
   try {
@@ -54,4 +54,10 @@ export async function runExampleScript(
     if (typeof code !== 'number') throw error;
     return { code, stdout: stdout ?? '', stderr: stderr ?? '' };
   }
+}
+
+// `kysely` is the example app `@mpgkit-example/kysely`; a scoped name (the org template `@acme/db-policy`) is
+// taken as it is.
+function packageName(example: string): string {
+  return example.startsWith('@') ? example : `@mpgkit-example/${example}`;
 }

@@ -7,7 +7,12 @@ const stack = attachStack(inject('mpgkitStack'));
 
 describe('the example apps run against the local stack', () => {
   it.each([
-    ['kysely', 'start', /note \d+: "edited in a transaction"/],
+    // The startup line first: the group's connections, the app's peak, its share of the shared cluster.
+    [
+      'kysely',
+      'start',
+      /mpgkit: group app holds 20 of app peak 25 connections; share 120 of 200 max client connections \(plan basic, transaction mode, rolling deploy\): 95 to spare\n(.*\n)*note \d+: "edited in a transaction"/,
+    ],
     ['drizzle', 'start', /\[node-postgres\] bob has 30 after the transfer/],
     ['drizzle', 'start:postgres-js', /\[postgres-js\] bob has 30 after the transfer/],
     ['typeorm', 'start', /order \d+: 3 × coffee/],

@@ -1,7 +1,9 @@
-import { defineDatabase } from '@mpgkit/core';
+// The database policy, shared by the app and its migrations. It extends the organisation's template
+// (examples/acme-db-policy): the pool mode, plan and safety settings come from there; the fleet and this
+// app's share of the cluster it shares with the Kysely example are the app's own.
+import { acme } from '@acme/db-policy';
 
-export const policy = defineDatabase({
-  poolMode: 'transaction',
-  plan: 'basic',
+export const policy = acme.defineDatabase({
   fleet: { app: { machines: 2, poolSize: 10 } },
+  budgetShare: 80, // of the cluster's 200 client connections (examples/acme-db-policy/mpgkit.cluster.ts)
 });

@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { policy } from './db-policy.ts';
 import { accounts } from './schema.ts';
 
+console.log(policy.budgetSummary()); // once at startup: this group's share of the cluster, no secret in it
 const driver = process.env.DRIZZLE_DRIVER ?? 'node-postgres';
 let db: PgDatabase<PgQueryResultHKT>;
 let close: () => Promise<void>;

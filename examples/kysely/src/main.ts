@@ -3,6 +3,8 @@ import { createKysely } from '@mpgkit/kysely';
 import type { Database } from './database.ts';
 import { policy } from './db-policy.ts';
 
+// Once at startup, one line: how this process's group fits its share of the cluster (no secret in it).
+console.log(policy.budgetSummary());
 const db = createKysely<Database>(policy);
 try {
   const note = await db

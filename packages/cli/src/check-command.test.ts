@@ -165,3 +165,129 @@ describe('mpgkit check: the policy module against the real fleet', () => {
     expect(noPolicy).toBe(2);
   });
 });
+
+describe('mpgkit check --cluster: several apps on one cluster', () => {
+  const cluster = join(fixtures, 'cluster', 'mpgkit.cluster.ts');
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['check', ...argv], {
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      env: {},
+    });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+  // A cluster file elsewhere (as CI writes one with other scale files), its apps given by absolute paths.
+  const clusterFile = (apps: Record<string, object>, extra = '') => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpgkit-cluster-'));
+    const path = join(dir, 'mpgkit.cluster.ts');
+    const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
+    writeFileSync(
+      path,
+      `import { defineCluster } from ${JSON.stringify(entry)};\n` +
+        `export default defineCluster({ plan: 'basic', poolMode: 'transaction', apps: ${JSON.stringify(apps)}${extra} });\n`,
+    );
+    return path;
+  };
+  const app = (name: 'web' | 'worker', scale?: Record<string, number>) => ({
+    policy: join(fixtures, 'cluster', name, 'db-policy.ts'),
+    flyToml: join(fixtures, 'cluster', name, 'fly.toml'),
+    ...(scale === undefined ? {} : { scale: scaleFile(scale) }),
+  });
+
+  it('prints one budget with every app, its pools, share and deploy peak, one deploy at a time', async () => {
+    const { code, stdout } = await cli('--cluster', cluster);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^cluster: .*mpgkit\.cluster\.ts/);
+    expect(stdout).toMatch(
+      /web: fly\.toml: \.\/web\/fly\.toml \(groups app; bluegreen deploy; release_command/,
+    );
+    expect(stdout).toMatch(/Cluster budget: acme-prod, plan basic, transaction mode, 2 apps/);
+    // web: 2 × (10 + 5) = 30, doubled by its bluegreen deploy; worker: 2 × 20 = 40.
+    expect(stdout).toMatch(/web +app +bluegreen +30 +60 +120 +1/);
+    // worker: 2 × 20 = 40, + 1 × 20 while its canary runs; its listeners (direct) 2, + 1 on the canary.
+    expect(stdout).toMatch(/worker +worker +canary +40 +60 +80 +3/);
+    expect(stdout).toMatch(/Normal: web 30 \+ worker 40 = 70 of 200: ok, 130 to spare\./);
+    expect(stdout).toMatch(/assumed not to overlap .*during web's bluegreen deploy, 70 \+ 30 = 100 of 200/);
+    expect(stdout).toMatch(/Shares \(budgetShare\): web 120 \+ worker 80 = 200 of 200: ok/);
+    expect(stdout).toMatch(/verdict: OK/);
+  });
+
+  it('exits 1 when a scale count pushes an app past its share (negative control: the declared counts pass)', async () => {
+    const over = await cli(
+      '--cluster',
+      clusterFile({ web: app('web'), worker: app('worker', { worker: 5 }) }),
+    );
+    expect(over.stdout).toMatch(/worker +worker +canary +100 +120 +80 OVER +6/);
+    // The cluster itself still fits (130 normally, 160 during web's deploy): the share is what is broken.
+    expect(over.stdout).toMatch(/Normal: web 30 \+ worker 100 = 130 of 200: ok/);
+    expect(over.stdout).toMatch(/worker's peak 120 is over its share 80 by 40\./);
+    expect(over.stdout).toMatch(/verdict: OVER/);
+    expect(over.code).toBe(1);
+    const fits = await cli(
+      '--cluster',
+      clusterFile({ web: app('web'), worker: app('worker', { worker: 2 }) }),
+    );
+    expect(fits.stdout).toMatch(/verdict: OK/);
+    expect(fits.code).toBe(0);
+  });
+
+  it('exits 1 when the apps fit alone but not together (each within the plan, the sum over it)', async () => {
+    // The scale files given on the command line, as CI passes what `fly scale show --json` printed.
+    const crowded = await cli(
+      '--cluster',
+      cluster,
+      '--scale',
+      `web=${scaleFile({ app: 6 })}`,
+      '--scale',
+      `worker=${scaleFile({ worker: 4 })}`,
+    );
+    // web alone: 90, 180 at its bluegreen peak ≤ 200; worker alone: 80, 100 at its canary peak ≤ 200.
+    expect(crowded.stdout).toMatch(/Normal: web 90 \+ worker 80 = 170 of 200: ok, 30 to spare\./);
+    expect(crowded.stdout).toMatch(/during web's bluegreen deploy, 170 \+ 90 = 260 of 200: over by 60/);
+    expect(crowded.code).toBe(1);
+  });
+
+  it('adds deploy peaks up with --simultaneous-deploys', async () => {
+    const apart = JSON.parse((await cli('--cluster', cluster, '--json')).stdout);
+    const together = JSON.parse((await cli('--cluster', cluster, '--simultaneous-deploys', '--json')).stdout);
+    expect(apart.report.simultaneousDeploys).toBe(false);
+    expect(together.report.simultaneousDeploys).toBe(true);
+    // web's bluegreen adds 30, the worker's canary 20: one at a time the peak is 70 + 30, together 70 + 50.
+    expect(apart.report.peak).toBe(100);
+    expect(together.report.peak).toBe(120);
+    // Direct: the worker's 2 listeners, + web's release command or the canary's listener, or both.
+    expect(apart.report.peakDirectConnections).toBe(3);
+    expect(together.report.peakDirectConnections).toBe(4);
+  });
+
+  it('exits 2 naming both files when an app and the cluster disagree, and refuses per-app flags', async () => {
+    const session = join(mkdtempSync(join(tmpdir(), 'mpgkit-policy-')), 'db-policy.ts');
+    writeFileSync(
+      session,
+      `import { defineDatabase } from '@mpgkit/core';\nexport const policy = defineDatabase({ poolMode: 'session', fleet: { app: { machines: 1, poolSize: 5 } } });\n`,
+    );
+    const mismatch = await cli('--cluster', clusterFile({ web: { policy: session } }));
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(
+      /App web: .*db-policy\.ts says session mode, but .*mpgkit\.cluster\.ts says transaction/,
+    );
+    const mixed = await cli('--cluster', cluster, '--fly-toml', 'fly.toml');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/drop --fly-toml/);
+    expect((await cli('--cluster', cluster, '--scale', 'x.json')).stderr).toMatch(/<app>=<path>/);
+    expect((await cli('--cluster', cluster, '--scale', 'admin=x.json')).stderr).toMatch(
+      /--scale names "admin", which .*mpgkit\.cluster\.ts does not list \(its apps: web, worker\)/,
+    );
+    expect((await cli('--simultaneous-deploys')).stderr).toMatch(/applies to --cluster only/);
+  });
+
+  it('refuses a cluster file that lists no app, or an app without a policy, with the field named', async () => {
+    const none = await cli('--cluster', clusterFile({}));
+    expect(none.stderr).toMatch(/apps lists no app/);
+    const noPolicy = await cli('--cluster', clusterFile({ web: { flyToml: 'fly.toml' } }));
+    expect(noPolicy.stderr).toMatch(/apps\.web\.policy must be the path of its policy module/);
+    expect(noPolicy.code).toBe(2);
+  });
+});
