@@ -273,6 +273,15 @@ describe('mpgkit check --cluster: several apps on one cluster', () => {
     expect(mismatch.stderr).toMatch(
       /App web: .*db-policy\.ts says session mode, but .*mpgkit\.cluster\.ts says transaction/,
     );
+    // The web app's policy with the worker's fly.toml: the groups disagree, and both files are named.
+    const crossed = await cli(
+      '--cluster',
+      clusterFile({ web: { policy: app('web').policy, flyToml: app('worker').flyToml } }),
+    );
+    expect(crossed.code).toBe(2);
+    expect(crossed.stderr).toMatch(
+      /group "worker" is in .*worker\/fly\.toml \[processes\] but not in the fleet of .*web\/db-policy\.ts/,
+    );
     const mixed = await cli('--cluster', cluster, '--fly-toml', 'fly.toml');
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/drop --fly-toml/);
