@@ -16,6 +16,7 @@ LOWEST=(
   "pg: 8.8.0"
   "postgres: 3.4.9"
   "typeorm: 0.3.17"
+  "knex: 3.0.0"
   '"@prisma/adapter-pg": 7.0.0'
   '"@prisma/client": 7.0.0'
   "prisma: 7.0.0"
@@ -45,4 +46,4 @@ export PATH="$node22:$PATH"
 # Node 22.12 strips TypeScript only when asked: the conformance load runners run the sources (.ts).
 export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
 echo "compat: testing on node $(node --version)"
-pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm "$@"
+pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm --project knex "$@"

@@ -33,6 +33,7 @@ export const DRAIN_SUBJECTS: readonly BenchSubject[] = [
   },
   { name: 'mpgkit: TypeORM', kind: 'mpgkit', module: exported('@mpgkit/typeorm/conformance-subject') },
   { name: 'mpgkit: Prisma 7', kind: 'mpgkit', module: exported('@mpgkit/prisma/conformance-subject') },
+  { name: 'mpgkit: Knex', kind: 'mpgkit', module: exported('@mpgkit/knex/conformance-subject') },
   {
     name: 'naive pg Pool',
     kind: 'naive',
@@ -44,4 +45,9 @@ export const DRAIN_SUBJECTS: readonly BenchSubject[] = [
     module: at('./subjects/listeners-no-lifetime-pg-pool.ts'),
   },
   { name: "seed's hand-written pg Pool", kind: 'seed', module: at('./subjects/seed-pg-pool.ts') },
+  {
+    name: 'knex with its defaults',
+    kind: 'naive',
+    module: exported('@mpgkit/knex/conformance-subject/defaults'),
+  },
 ];

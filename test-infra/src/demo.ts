@@ -49,6 +49,7 @@ async function demo(): Promise<void> {
       ['drizzle', 'start:postgres-js'],
       ['typeorm', 'start'],
       ['prisma', 'start'],
+      ['knex', 'start'],
     ] as const) {
       step(`examples/${example}: pnpm ${script} (migrations on the direct URL, the app through PgBouncer)`);
       console.log(indent(await runExample(stack, example, script)));

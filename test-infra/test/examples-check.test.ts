@@ -10,13 +10,16 @@ import { runExampleScript } from '../src/example-apps.ts';
 const noSecrets = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 describe('mpgkit check on the example apps', () => {
-  it.each(['kysely', 'drizzle', 'prisma', 'typeorm'])('%s: its policy fits its fly.toml', async (example) => {
-    const { code, stdout, stderr } = await runExampleScript(example, 'check', [], noSecrets);
-    expect(stderr).not.toMatch(/mpgkit check:|warning/); // pnpm echoes the script's command line there
-    expect(stdout).toMatch(/release_command: \+1 direct connection while deploying/);
-    expect(stdout).toMatch(/verdict: OK/);
-    expect(code).toBe(0);
-  });
+  it.each(['kysely', 'drizzle', 'prisma', 'typeorm', 'knex'])(
+    '%s: its policy fits its fly.toml',
+    async (example) => {
+      const { code, stdout, stderr } = await runExampleScript(example, 'check', [], noSecrets);
+      expect(stderr).not.toMatch(/mpgkit check:|warning/); // pnpm echoes the script's command line there
+      expect(stdout).toMatch(/release_command: \+1 direct connection while deploying/);
+      expect(stdout).toMatch(/verdict: OK/);
+      expect(code).toBe(0);
+    },
+  );
 
   it('kysely: a scale count that does not fit exits 1 with the arithmetic', async () => {
     const scale = scaleFile({ app: 30, worker: 1 });

@@ -20,7 +20,7 @@ export interface AdapterEntries {
 }
 
 /** The adapters mpgkit ships, by the key of {@link ADAPTER_ENTRIES}. */
-export type AdapterName = 'kysely' | 'drizzle' | 'drizzle-postgres-js' | 'prisma' | 'typeorm';
+export type AdapterName = 'kysely' | 'drizzle' | 'drizzle-postgres-js' | 'prisma' | 'typeorm' | 'knex';
 
 /**
  * Every adapter's entries, by adapter. Messages (error fixes, `mpgkit env`) name adapter functions only
@@ -57,6 +57,11 @@ export const ADAPTER_ENTRIES: Readonly<Record<AdapterName, AdapterEntries>> = Ob
     'prisma6Urls',
   ]),
   typeorm: entries('TypeORM', '@mpgkit/typeorm', 'DataSource', 'typeormCliConfig', ['typeormOptions']),
+  knex: entries('Knex (and Objection)', '@mpgkit/knex', 'Knex', 'knexfileConfig', [
+    'knexConfig',
+    'knexMigrationConfig',
+    'policyKnexClient',
+  ]),
 });
 
 /**

@@ -39,6 +39,7 @@ export {
   attachPoolSafetyNet,
   type ConnectionErrorSite,
   type PoolSafetyNetOptions,
+  sendClientStatementsUnnamed,
   sendStatementsUnnamed,
 } from './pg-pool.ts';
 export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';

@@ -132,20 +132,31 @@ export function createPgPool<P extends PgPoolLike>(
  * ```
  */
 export function sendStatementsUnnamed<P extends PgPoolLike>(pool: P): P {
-  pool.on('connect', (client) => {
-    const query = client.query;
-    if (typeof query !== 'function') return;
-    // pg's Client#query(config, values, callback) reads config.name into a Query
-    // (pg 8.23 lib/client.js and lib/query.js); a submittable (a Query or cursor) is left alone.
-    client.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
-      if (typeof config === 'object' && config !== null && 'name' in config && !('submit' in config)) {
-        const { name: _unused, ...unnamed } = config as { name?: unknown };
-        return (query as (...args: unknown[]) => unknown).call(this, unnamed, ...rest);
-      }
-      return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
-    } as PgClientLike['query'];
-  });
+  pool.on('connect', (client) => sendClientStatementsUnnamed(client));
   return pool;
+}
+
+/**
+ * {@link sendStatementsUnnamed} for one node-postgres client, for clients a pool does not create (knex's
+ * own pool, a single `pg.Client`).
+ *
+ * @example
+ * ```ts
+ * sendClientStatementsUnnamed(client);
+ * ```
+ */
+export function sendClientStatementsUnnamed(client: PgClientLike): void {
+  const query = client.query;
+  if (typeof query !== 'function') return;
+  // pg's Client#query(config, values, callback) reads config.name into a Query
+  // (pg 8.23 lib/client.js and lib/query.js); a submittable (a Query or cursor) is left alone.
+  client.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+    if (typeof config === 'object' && config !== null && 'name' in config && !('submit' in config)) {
+      const { name: _unused, ...unnamed } = config as { name?: unknown };
+      return (query as (...args: unknown[]) => unknown).call(this, unnamed, ...rest);
+    }
+    return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
+  } as PgClientLike['query'];
 }
 
 // pg-pool has no lifetime jitter, but reads options.maxLifetimeSeconds anew for each connection it

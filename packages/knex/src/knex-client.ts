@@ -1,0 +1,83 @@
+import { createRequire } from 'node:module';
+import type { Policy } from '@mpgkit/core';
+import { guardPgClient, type PgClientLike, sendClientStatementsUnnamed } from '@mpgkit/core/adapter';
+import type { Knex } from 'knex';
+
+// knex's pool (tarn) has no max connection lifetime before knex 3.2 (knex#5119 was closed without one), and
+// from 3.2 its `maxConnectionLifetimeJitterMillis` only lengthens a lifetime. What every knex 3.x does call on
+// each acquire is its client's `validateConnection(connection)` (knex 3.1.0 and 3.3.0 lib/client.js,
+// getPoolSettings → tarn `validate`): a free connection it returns false for is destroyed and replaced
+// (tarn 3.1 dist/Pool.js _validateResource). A subclass of knex's pg client that stamps each new connection
+// with a lifetime drawn from the policy, and says "not valid" past it, gives knex the lifetime, jittered per
+// connection, on every 3.x. A user `pool.validate` would not do: knex 3.1 overwrites it (Object.assign in
+// getPoolSettings).
+
+/** A connection of knex's pg client: a node-postgres `Client` with knex's bookkeeping. */
+interface KnexPgConnection extends PgClientLike {
+  /** When mpgkit retires it (ms since the epoch). */
+  __mpgkitRetireAt?: number;
+}
+
+/** knex's pg dialect class (`Client_PG`), structurally: the three methods the subclass overrides. */
+interface KnexPgClientClass {
+  new (
+    config: Knex.Config,
+  ): {
+    acquireRawConnection(): Promise<KnexPgConnection>;
+    validateConnection(connection: KnexPgConnection): boolean | Promise<boolean>;
+    poolDefaults(): Record<string, unknown>;
+  };
+}
+
+let clientPg: KnexPgClientClass | undefined;
+
+// knex has no exports map, and its pg dialect is `lib/dialects/postgres/index.js` (`module.exports =
+// Client_PG`) in every 3.x; the package exposes only the base `Client`. Loaded on first use, from the app's
+// own knex (a peer dependency).
+function knexPgClient(): KnexPgClientClass {
+  clientPg ??= createRequire(import.meta.url)('knex/lib/dialects/postgres/index.js') as KnexPgClientClass;
+  return clientPg;
+}
+
+/**
+ * knex's pg client class, made to follow the policy: each connection gets its own lifetime from
+ * `policy.lifetime` (checked on every acquire, so a connection is never handed out past it), the pool starts
+ * empty (`min: 0`, so idle connections can all close), and in transaction mode the transaction-mode guard
+ * and unnamed statements apply on the pooled URL.
+ *
+ * @param target - `pooled` for the app, `direct` for migrations (no guard: a real session). @default 'pooled'
+ * @example
+ * ```ts
+ * const db = knex({ client: policyKnexClient(policy), connection: { connectionString: policy.urls.pooled } });
+ * ```
+ */
+export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = 'pooled'): typeof Knex.Client {
+  const Base = knexPgClient();
+  const transactionPooled = target === 'pooled' && !policy.namedPreparedStatements;
+  class MpgkitPgClient extends Base {
+    // knex's own default is { min: 2, max: 10 }: two connections that are never idle-closed.
+    override poolDefaults(): Record<string, unknown> {
+      return { ...super.poolDefaults(), min: 0 };
+    }
+
+    override async acquireRawConnection(): Promise<KnexPgConnection> {
+      const connection = await super.acquireRawConnection();
+      connection.__mpgkitRetireAt = Date.now() + policy.nextLifetimeSeconds() * 1000;
+      if (transactionPooled) {
+        // As createPgPool does: the guard first, names stripped outermost (knex adds a statement name only
+        // for `.options({ name })`, which through the pooler must not reach PgBouncer).
+        guardPgClient(connection, policy);
+        sendClientStatementsUnnamed(connection);
+      }
+      return connection;
+    }
+
+    override validateConnection(connection: KnexPgConnection): boolean | Promise<boolean> {
+      if (connection.__mpgkitRetireAt !== undefined && Date.now() >= connection.__mpgkitRetireAt)
+        return false;
+      return super.validateConnection(connection);
+    }
+  }
+  Object.defineProperty(MpgkitPgClient, 'name', { value: 'MpgkitPgClient' });
+  return MpgkitPgClient as unknown as typeof Knex.Client;
+}

@@ -1,0 +1,3 @@
+import { describeAdapterEntries } from '@mpgkit/test-infra/conformance';
+
+describeAdapterEntries('knex', () => import('@mpgkit/knex'));
