@@ -17,6 +17,7 @@ LOWEST=(
   "postgres: 3.4.9"
   "typeorm: 0.3.17"
   "knex: 3.0.0"
+  "sequelize: 6.35.0"
   '"@prisma/adapter-pg": 7.0.0'
   '"@prisma/client": 7.0.0'
   "prisma: 7.0.0"
@@ -46,4 +47,4 @@ export PATH="$node22:$PATH"
 # Node 22.12 strips TypeScript only when asked: the conformance load runners run the sources (.ts).
 export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
 echo "compat: testing on node $(node --version)"
-pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm --project knex "$@"
+pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm --project knex --project sequelize "$@"

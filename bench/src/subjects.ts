@@ -35,6 +35,11 @@ export const DRAIN_SUBJECTS: readonly BenchSubject[] = [
   { name: 'mpgkit: Prisma 7', kind: 'mpgkit', module: exported('@mpgkit/prisma/conformance-subject') },
   { name: 'mpgkit: Knex', kind: 'mpgkit', module: exported('@mpgkit/knex/conformance-subject') },
   {
+    name: 'mpgkit: Sequelize',
+    kind: 'mpgkit',
+    module: exported('@mpgkit/sequelize/conformance-subject'),
+  },
+  {
     name: 'naive pg Pool',
     kind: 'naive',
     module: exported('@mpgkit/test-infra/subjects/naive-pg-pool'),
@@ -49,5 +54,10 @@ export const DRAIN_SUBJECTS: readonly BenchSubject[] = [
     name: 'knex with its defaults',
     kind: 'naive',
     module: exported('@mpgkit/knex/conformance-subject/defaults'),
+  },
+  {
+    name: 'Sequelize with its defaults',
+    kind: 'naive',
+    module: exported('@mpgkit/sequelize/conformance-subject/defaults'),
   },
 ];

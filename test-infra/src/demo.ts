@@ -50,6 +50,7 @@ async function demo(): Promise<void> {
       ['typeorm', 'start'],
       ['prisma', 'start'],
       ['knex', 'start'],
+      ['sequelize', 'start'],
     ] as const) {
       step(`examples/${example}: pnpm ${script} (migrations on the direct URL, the app through PgBouncer)`);
       console.log(indent(await runExample(stack, example, script)));

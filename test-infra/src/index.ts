@@ -20,6 +20,7 @@ export {
   showClients,
   showPools,
   statementLogOffset,
+  statementsSeen,
   tlsByApplication,
 } from './probes.ts';
 export { waitFor } from './process-control.ts';

@@ -111,6 +111,20 @@ export function namedStatementsSeen(stack: Stack, fromOffset = 0): string[] {
   return [...names];
 }
 
+/**
+ * The statements Postgres logged since `fromOffset` for one application name (`log_line_prefix` carries
+ * `%a`; PgBouncer passes each client's application_name on to the server connection it lends).
+ */
+export function statementsSeen(stack: Stack, applicationName: string, fromOffset = 0): string[] {
+  const log = readFileSync(stack.state.postgres.logFile).subarray(fromOffset).toString('utf8');
+  const statements: string[] = [];
+  // Simple-protocol queries log as `statement: …`, extended ones as `execute <name>: …`.
+  for (const match of log.matchAll(/ (\S+) LOG: {2}(?:statement|execute [^:]*): (.*)$/gm)) {
+    if (match[1] === applicationName) statements.push(match[2] ?? '');
+  }
+  return statements;
+}
+
 /** The current end of the Postgres log, to read only what comes after. */
 export function statementLogOffset(stack: Stack): number {
   return readFileSync(stack.state.postgres.logFile).length;

@@ -10,7 +10,7 @@ import { runExampleScript } from '../src/example-apps.ts';
 const noSecrets = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 describe('mpgkit check on the example apps', () => {
-  it.each(['kysely', 'drizzle', 'prisma', 'typeorm', 'knex'])(
+  it.each(['kysely', 'drizzle', 'prisma', 'typeorm', 'knex', 'sequelize'])(
     '%s: its policy fits its fly.toml',
     async (example) => {
       const { code, stdout, stderr } = await runExampleScript(example, 'check', [], noSecrets);

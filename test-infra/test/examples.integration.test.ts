@@ -17,6 +17,7 @@ describe('the example apps run against the local stack', () => {
     ['drizzle', 'start:postgres-js', /\[postgres-js\] bob has 30 after the transfer/],
     ['typeorm', 'start', /order \d+: 3 × coffee/],
     ['knex', 'start', /migrations \(batch \d+\): 001_create_books\.ts[\s\S]*book \d+: 3 copies/],
+    ['sequelize', 'start', /migrations: 001-create-tickets\.ts[\s\S]*ticket \d+: closed/],
     ['prisma', 'start', /visit \d+ to \//],
   ])('%s: pnpm %s exits 0', async (example, script, expected) => {
     const { stdout, stderr } = await runExampleApp(stack, example, script);

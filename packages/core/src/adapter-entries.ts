@@ -20,7 +20,14 @@ export interface AdapterEntries {
 }
 
 /** The adapters mpgkit ships, by the key of {@link ADAPTER_ENTRIES}. */
-export type AdapterName = 'kysely' | 'drizzle' | 'drizzle-postgres-js' | 'prisma' | 'typeorm' | 'knex';
+export type AdapterName =
+  | 'kysely'
+  | 'drizzle'
+  | 'drizzle-postgres-js'
+  | 'prisma'
+  | 'typeorm'
+  | 'knex'
+  | 'sequelize';
 
 /**
  * Every adapter's entries, by adapter. Messages (error fixes, `mpgkit env`) name adapter functions only
@@ -61,6 +68,10 @@ export const ADAPTER_ENTRIES: Readonly<Record<AdapterName, AdapterEntries>> = Ob
     'knexConfig',
     'knexMigrationConfig',
     'policyKnexClient',
+  ]),
+  sequelize: entries('Sequelize', '@mpgkit/sequelize', 'Sequelize', 'sequelizeCliConfig', [
+    'sequelizeOptions',
+    'sequelizeMigrationOptions',
   ]),
 });
 

@@ -1,7 +1,7 @@
 import type { Policy } from '@mpgkit/core';
 import {
+  connectionParts,
   type NodeTlsOptions,
-  parseConnectionUrl,
   redactWhenPrinted,
   requireDirectUrl,
   toNodePostgresSsl,
@@ -44,16 +44,8 @@ export function drizzleKitConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, keyof DrizzleKitDatabase> & DrizzleKitDatabase {
-  const url = parseConnectionUrl(requireDirectUrl(policy, 'drizzle-kit'), 'the direct URL');
-  const decode = (text: string) => (text === '' ? undefined : decodeURIComponent(text));
-  const user = decode(url.username);
-  const password = decode(url.password);
   const dbCredentials: DrizzleKitCredentials = {
-    host: url.searchParams.get('host') ?? url.hostname.replace(/^\[|\]$/g, ''),
-    ...(url.port === '' ? {} : { port: Number(url.port) }),
-    ...(user === undefined ? {} : { user }),
-    ...(password === undefined ? {} : { password }),
-    database: decodeURIComponent(url.pathname.slice(1)),
+    ...connectionParts(requireDirectUrl(policy, 'drizzle-kit'), 'the direct URL'),
     ssl: policy.tls.direct === undefined ? false : toNodePostgresSsl(policy.tls.direct, 'drizzle-kit'),
   };
   // Printing the config shows no password; drizzle-kit reads the real one.

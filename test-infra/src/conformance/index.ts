@@ -1,8 +1,10 @@
 export { describeAdapterEntries, missingEntries } from './adapter-entries.ts';
+export { describeDefaultsControl } from './defaults-control.ts';
 export type { LoadOutcome, LoadResult } from './load-protocol.ts';
 export { LoadRun } from './run-load.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './scaled-policy.ts';
 export {
+  type ClientAgeOutcome,
   type ConcurrencyOutcome,
   concurrentQueries,
   type IdleKillOutcome,
@@ -11,6 +13,7 @@ export {
   loadAcrossPostgresRestart,
   type MigrationRoutingOutcome,
   migrationRouting,
+  oldestClientUnderLoad,
   type PoolBoundOutcome,
   poolSizeBound,
   type RestartOutcome,

@@ -103,6 +103,50 @@ export async function settingsReachedDriver(context: ScenarioContext): Promise<S
   });
 }
 
+/** What {@link oldestClientUnderLoad} saw. */
+export interface ClientAgeOutcome {
+  /** The oldest age (s) a client connection reached while PgBouncer still showed it open. */
+  oldestSeconds: number;
+  /** The policy's lifetime range, for the verdict. */
+  lifetime: { minSeconds: number; maxSeconds: number };
+}
+
+/**
+ * Runs a steady load (one loop per pool slot) for `seconds` and samples PgBouncer's `SHOW CLIENTS` every
+ * 100 ms, tracking each client connection by port. Under a steady load every connection is acquired again
+ * within milliseconds, so one PgBouncer still shows is one the pool would still hand out: the oldest age seen
+ * is the lifetime the pool really gives its connections, measured on the server side.
+ */
+export async function oldestClientUnderLoad(
+  context: ScenarioContext & { seconds: number },
+): Promise<ClientAgeOutcome> {
+  return withApp(context, async (app, policy) => {
+    const firstSeen = new Map<number, number>();
+    let oldestSeconds = 0;
+    let running = true;
+    const loops = Array.from({ length: policy.poolSize }, async (_, worker) => {
+      for (let n = 0; running; n++) {
+        await app.echo(n, `w${worker}`);
+        await sleep(2);
+      }
+    });
+    try {
+      for (const until = Date.now() + context.seconds * 1000; Date.now() < until; await sleep(100)) {
+        const now = Date.now();
+        for (const client of await clientsOf(context.stack, context.mode, policy.applicationName)) {
+          const since = firstSeen.get(client.port) ?? now;
+          firstSeen.set(client.port, since);
+          oldestSeconds = Math.max(oldestSeconds, (now - since) / 1000);
+        }
+      }
+    } finally {
+      running = false;
+      await Promise.all(loops);
+    }
+    return { oldestSeconds, lifetime: policy.lifetime };
+  });
+}
+
 // ---- 2. concurrency through the pooler --------------------------------------------------------
 
 /** What {@link concurrentQueries} saw. */

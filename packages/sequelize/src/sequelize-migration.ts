@@ -1,0 +1,99 @@
+import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
+import { type Options, QueryTypes, Sequelize } from 'sequelize';
+import { optionsOn, type SequelizeOptions } from './sequelize-options.ts';
+
+/**
+ * Sequelize options for migrations: the **direct** URL, one connection, so a session advisory lock and the
+ * migrations it guards share one real session.
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
+ * @example
+ * ```ts
+ * const migrations = new Sequelize(sequelizeMigrationOptions(policy));
+ * ```
+ */
+export function sequelizeMigrationOptions(policy: Policy, options: SequelizeOptions = {}): Options {
+  return optionsOn(policy, 'direct', 1, 'migrate', options);
+}
+
+/**
+ * A Sequelize instance on {@link sequelizeMigrationOptions}, for migrations and other session work.
+ *
+ * @example
+ * ```ts
+ * const migrations = createMigrationSequelize(policy);
+ * ```
+ */
+export function createMigrationSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
+  return new Sequelize(sequelizeMigrationOptions(policy, options));
+}
+
+/**
+ * The part of umzug's module {@link runMigrations} uses: its `Umzug` and `SequelizeStorage` classes (umzug 3
+ * lib/umzug.js and lib/storage/sequelize.js). Their options are umzug's own; `never` lets umzug's exact types
+ * through without mpgkit importing them.
+ */
+export interface UmzugModule {
+  Umzug: new (options: never) => { up(): Promise<Array<{ name: string }>> };
+  SequelizeStorage: new (options: never) => unknown;
+}
+
+/** Options of {@link runMigrations}. */
+export interface SequelizeMigrationOptions {
+  /** umzug's `migrations`: `{ glob: 'migrations/*.js' }`, or a list of `{ name, up, down }`. */
+  migrations: unknown;
+  /** The table umzug records migrations in. @default 'SequelizeMeta' (sequelize-cli's) */
+  tableName?: string;
+  /** The session advisory lock key that keeps two deploys from migrating at once. @default 72_707_369 */
+  lockKey?: number;
+}
+
+/**
+ * Runs every pending migration with umzug on the direct URL, under a session advisory lock on the same one
+ * connection (umzug itself takes none), and closes it: the one call a `release_command` needs. Each
+ * migration gets Sequelize's `QueryInterface` as `context`, as sequelize-cli's do. Resolves with the names
+ * of the migrations it ran.
+ *
+ * @param umzug - umzug's module (`import * as umzug from 'umzug'`), passed in as drivers are.
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` without a direct URL; `MIGRATION_FAILED` (umzug's error as
+ * `cause`) when a migration fails.
+ * @example
+ * ```ts
+ * import * as umzug from 'umzug';
+ * await runMigrations(policy, umzug, { migrations: { glob: 'migrations/*.js' } });
+ * ```
+ */
+export async function runMigrations(
+  policy: Policy,
+  umzug: UmzugModule,
+  options: SequelizeMigrationOptions,
+): Promise<string[]> {
+  const sequelize = createMigrationSequelize(policy);
+  const lock = { replacements: [options.lockKey ?? 72_707_369], type: QueryTypes.SELECT };
+  try {
+    await sequelize.query('SELECT pg_advisory_lock(?)', lock);
+    try {
+      const storage = new umzug.SequelizeStorage({
+        sequelize,
+        tableName: options.tableName ?? 'SequelizeMeta',
+      } as never);
+      const migrator = new umzug.Umzug({
+        migrations: options.migrations,
+        context: sequelize.getQueryInterface(),
+        storage,
+        logger: undefined,
+      } as never);
+      return (await migrator.up()).map((migration) => migration.name);
+    } finally {
+      await sequelize.query('SELECT pg_advisory_unlock(?)', lock);
+    }
+  } catch (error) {
+    throw new MpgkitError(
+      MpgkitErrorCode.MigrationFailed,
+      `Sequelize migrations failed: ${policy.redact(String((error as Error)?.message ?? error))}`,
+      { cause: error },
+    );
+  } finally {
+    await sequelize.close();
+  }
+}

@@ -1,0 +1,3 @@
+import { describeAdapterEntries } from '@mpgkit/test-infra/conformance';
+
+describeAdapterEntries('sequelize', () => import('@mpgkit/sequelize'));
