@@ -1,5 +1,6 @@
 // `pnpm bench`: every benchmark in one run, side by side; results in results/*.json and *.svg.
 import { runDrainBench } from './drain.ts';
+import { runFaultBench } from './faults.ts';
 import { runFleetBench } from './fleet.ts';
 import { runOverheadBench } from './overhead.ts';
 import { runStartupBench } from './startup.ts';
@@ -13,6 +14,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<unknown>]
   ['overhead', runOverheadBench],
   ['fleet', runFleetBench],
   ['drain', runDrainBench],
+  ['faults', runFaultBench],
 ];
 for (const [name, run] of benches) {
   if (only.length > 0 && !only.includes(name)) continue;

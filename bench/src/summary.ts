@@ -1,6 +1,7 @@
 // results/summary.md: the latest results as Markdown tables, from the JSON files (the README quotes it).
 import { existsSync, writeFileSync } from 'node:fs';
 import type { DrainRow } from './drain.ts';
+import type { FaultRow } from './faults.ts';
 import { RESULTS_DIR, readResult } from './results.ts';
 
 interface Machine {
@@ -36,6 +37,35 @@ export function writeSummary(): string {
       lines.push(
         `| ${row.subject} | ${row.ok} | ${row.failed} | ${row.crashed ? '**yes**' : 'no'} | ${row.latencyMs.p50} / ${row.latencyMs.p99} / ${row.latencyMs.max} |`,
       );
+    }
+    lines.push('');
+  }
+  if (has('faults')) {
+    const faults = readResult<{ description: string; faults: string[]; rows: FaultRow[] }>('faults');
+    lines.push(
+      `**Faults**: ${faults.description} Each cell: failed queries · recovery · PgBouncer logins during the outage.`,
+      '',
+      `| client | ${faults.faults.join(' | ')} |`,
+      `|---|${faults.faults.map(() => '---').join('|')}|`,
+    );
+    for (const subject of [...new Set(faults.rows.map((row) => row.subject))]) {
+      const cells = faults.faults.map((fault) => {
+        const row = faults.rows.find(
+          (candidate) => candidate.subject === subject && candidate.fault === fault,
+        );
+        if (row === undefined) return '';
+        if (row.crashed) return '**crash**';
+        const recovery =
+          row.recoveredMs === null ? '**not recovered**' : `${(row.recoveredMs / 1000).toFixed(2)} s`;
+        const marks = [
+          row.leaked ? '**slot leaked**' : '',
+          row.unexplained > 0 ? `${row.unexplained} unexplained` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        return `${row.failed} · ${recovery} · ${row.logins}${marks === '' ? '' : ` · ${marks}`}`;
+      });
+      lines.push(`| ${subject} | ${cells.join(' | ')} |`);
     }
     lines.push('');
   }

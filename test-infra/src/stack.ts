@@ -244,6 +244,28 @@ export class Stack {
     return rows.length;
   }
 
+  /**
+   * A wrong password for a while, as a credential rotation gone wrong: the user's password changes in
+   * Postgres, its backends are terminated (so PgBouncer must log in again, and fails), and after `forMs` the
+   * original SCRAM verifier is restored as it was (PgBouncer's auth_file holds that verifier, so a new
+   * password, even the same text, would not do). Resolves when the password works again.
+   */
+  async breakPassword(user: string, forMs: number): Promise<void> {
+    const [saved] = await this.admin<{ verifier: string }>(
+      'SELECT rolpassword AS verifier FROM pg_authid WHERE rolname = $1',
+      [user],
+    );
+    if (saved === undefined) throw new Error(`breakPassword: no role ${user}`);
+    const role = `"${user.replaceAll('"', '""')}"`;
+    await this.admin(`ALTER ROLE ${role} PASSWORD 'wrong-${randomBytes(8).toString('hex')}'`);
+    try {
+      await this.terminateBackends({ user });
+      await new Promise((resolve) => setTimeout(resolve, forMs));
+    } finally {
+      await this.admin(`ALTER ROLE ${role} PASSWORD '${saved.verifier.replaceAll("'", "''")}'`);
+    }
+  }
+
   /** Stops one component (it stays down until {@link Stack.start}). */
   async stop(component: 'postgres' | PoolMode | 'proxy'): Promise<void> {
     if (component === 'postgres') await stopPostgres(this.bin, this.state.postgres, 'fast');

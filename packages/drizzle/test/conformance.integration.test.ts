@@ -18,8 +18,9 @@ describeConformance(
     prepared: true,
     // postgres 3.4.9 writes to a socket its close handler already nulled, from a setImmediate, so no caller
     // can catch it (src/connection.js nextWrite; porsager/postgres#1066, #1154, #1208, fix PR #1168 open).
-    // Measured: 4 of 10 PostgreSQL restarts under load. The scenario accepts that crash and no other.
-    knownPostgresRestartCrash: {
+    // Measured: 4 of 10 PostgreSQL restarts under load, and as often when backends are terminated (a wrong
+    // password terminates them too). The fault scenarios accept that crash and no other.
+    knownFaultCrash: {
       crash: /connection\.js:\d+.*socket\.write|reading 'write'/,
       upstream: 'porsager/postgres#1208',
     },

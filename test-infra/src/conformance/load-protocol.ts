@@ -9,11 +9,13 @@ export interface LoadConfig {
   warmupMs: number;
 }
 
-export type LoadCommand = { type: 'probe'; n: number } | { type: 'stop' };
+export type LoadCommand = { type: 'probe'; n: number } | { type: 'saturate' } | { type: 'stop' };
 
 export type LoadEvent =
   | { type: 'ready' }
   | { type: 'probed'; ok: boolean }
+  /** `poolSize` concurrent 0.2 s sleeps: how long they took, and how many completed. */
+  | { type: 'saturated'; elapsedMs: number; ok: number }
   | { type: 'result'; result: LoadResult };
 
 /** What a load run measured. */

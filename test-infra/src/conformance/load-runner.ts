@@ -77,6 +77,21 @@ process.on('message', async (command: LoadCommand) => {
     const ok = await once(command.n, 0);
     result.probes.push(ok);
     send({ type: 'probed', ok });
+  } else if (command.type === 'saturate') {
+    // Every pool slot busy at once, twice: the first round reopens what the fault closed, the second runs on
+    // warm connections, where a slot the fault leaked makes one sleep wait for another.
+    const round = async () => {
+      const t0 = performance.now();
+      const sleeps = Array.from({ length: policy.poolSize }, () => client.sleep(0.2));
+      const settled = await Promise.race([
+        Promise.allSettled(sleeps),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3_000)),
+      ]);
+      const ok = settled?.filter((outcome) => outcome.status === 'fulfilled').length ?? 0;
+      return { elapsedMs: performance.now() - t0, ok };
+    };
+    await round();
+    send({ type: 'saturated', ...(await round()) });
   } else if (command.type === 'stop') {
     running = false;
     await Promise.all(workers);
@@ -84,10 +99,14 @@ process.on('message', async (command: LoadCommand) => {
     // Keep the result small: latencies are summarised here.
     const sorted = result.latenciesMs.sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    send({
-      type: 'result',
-      result: { ...result, latenciesMs: [], latency: { p50: at(0.5), p99: at(0.99), max: at(1) } },
-    });
-    process.disconnect?.();
+    // Disconnect only once the result is written: a disconnect right after send() can drop a large message
+    // (hundreds of failures in the timeline), and the parent would see a clean exit with no result.
+    process.send?.(
+      {
+        type: 'result',
+        result: { ...result, latenciesMs: [], latency: { p50: at(0.5), p99: at(0.99), max: at(1) } },
+      } satisfies LoadEvent,
+      () => process.disconnect?.(),
+    );
   }
 });

@@ -61,6 +61,11 @@ export class LoadRun {
     }
   }
 
+  /** Whether the child process has ended (crashed, or finished). */
+  get exited(): boolean {
+    return this.exit !== undefined;
+  }
+
   send(command: LoadCommand): void {
     if (this.exit === undefined && this.child.connected) this.child.send(command);
   }
@@ -69,6 +74,12 @@ export class LoadRun {
   async probe(n: number): Promise<boolean> {
     this.send({ type: 'probe', n });
     return (await this.next('probed'))?.ok ?? false;
+  }
+
+  /** Runs `poolSize` concurrent 0.2 s sleeps in the child, twice, and reports the second round; undefined if it is gone. */
+  async saturate(): Promise<{ elapsedMs: number; ok: number } | undefined> {
+    this.send({ type: 'saturate' });
+    return this.next('saturated', 10_000).catch(() => undefined);
   }
 
   /** Stops the load and collects the outcome; a process that died is reported as crashed. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { classifyError, defineDatabase, type Policy, type PoolMode } from '@mpgkit/core';
 import { applicationNameFor, type TlsMode } from '@mpgkit/core/adapter';
 import { createCertificateAuthority } from '../certificates.ts';
@@ -230,42 +231,94 @@ export async function loadAcrossDrain(context: ScenarioContext & { workers?: num
   return run.finish();
 }
 
-// ---- 3b. steady load across a PostgreSQL restart ---------------------------------------------
+// ---- 3b. the fault matrix ---------------------------------------------------------------------
 
-/** What {@link loadAcrossPostgresRestart} saw. */
-export interface RestartOutcome extends LoadOutcome {
-  /** Milliseconds from Postgres accepting connections again to the first query that succeeded. */
+/** The faults MPG's components produce under an app, besides the proxy drain (scenario 3). */
+export const FAULTS = [
+  'postgres-restart',
+  'pgbouncer-restart',
+  'pool-mode-change',
+  'backends-terminated',
+  'wrong-password',
+] as const;
+
+/** One of {@link FAULTS}. */
+export type Fault = (typeof FAULTS)[number];
+
+/** What {@link loadAcrossFault} saw. */
+export interface FaultOutcome extends LoadOutcome {
+  fault: Fault;
+  /** Milliseconds from the component working again to the first query that succeeded. */
   recoveredMs: number | undefined;
-  /** Failures mpgkit cannot explain (each fault's errors must all be known). */
+  /** Failures mpgkit cannot explain. */
   unexplained: number;
+  /** After recovery, `poolSize` concurrent 0.2 s sleeps on warm connections: ms taken (a leaked slot makes them queue). */
+  saturationMs: number | undefined;
+  /** Client logins PgBouncer logged from the fault until recovery (a login storm shows here). */
+  loginsDuringOutage: number;
 }
 
 /**
- * A steady load (in a child process) while PostgreSQL restarts, as a plan change restarts it; then probes
- * until a query succeeds again.
+ * A steady load (in a child process) through one fault; then probes until a query succeeds again, checks
+ * that every pool slot still works, and counts the logins PgBouncer saw meanwhile. MPG produces each fault:
+ * a plan change restarts Postgres, a pool-mode change (dashboard only) restarts the poolers in the new mode,
+ * an operator or OOM terminates backends, a credential rotation can leave a wrong password for a while.
  */
-export async function loadAcrossPostgresRestart(context: ScenarioContext): Promise<RestartOutcome> {
+export async function loadAcrossFault(context: ScenarioContext & { fault: Fault }): Promise<FaultOutcome> {
+  const { stack, mode, fault } = context;
   const run = new LoadRun({
     module: context.subject.module,
     policyOptions: optionsFor(context),
     workers: 4,
     warmupMs: 500,
   });
+  const pooler = stack.state.poolers[mode];
+  const logOffset = fileLength(pooler.logFile);
   let recoveredMs: number | undefined;
+  let saturationMs: number | undefined;
+  let loginsDuringOutage = 0;
   if ((await run.next('ready')) !== undefined) {
-    await context.stack.restartPostgres(); // resolves once Postgres accepts connections again
+    const appUser = stack.state.users.admin.name;
+    if (fault === 'postgres-restart') await stack.restartPostgres();
+    else if (fault === 'pgbouncer-restart') await stack.restartPooler(mode);
+    else if (fault === 'pool-mode-change') {
+      await stack.restartPooler(mode, { mode: mode === 'transaction' ? 'session' : 'transaction' });
+    } else if (fault === 'backends-terminated') await stack.terminateBackends({ user: appUser });
+    else await stack.breakPassword(appUser, 2_000);
     const back = Date.now();
-    for (let n = 0; Date.now() - back < 10_000; n++) {
+    for (let n = 0; Date.now() - back < 10_000 && !run.exited; n++) {
       if (await run.probe(n)) {
         recoveredMs = Date.now() - back;
         break;
       }
       await sleep(50);
     }
-    await sleep(500); // the load runs on after recovery
+    loginsDuringOutage = loginsLogged(pooler.logFile, logOffset);
+    await sleep(300); // the load runs on after recovery
+    saturationMs = (await run.saturate())?.elapsedMs;
   }
   const outcome = await run.finish();
-  return { ...outcome, recoveredMs, unexplained: outcome.explained.unexplained ?? 0 };
+  // The next scenario needs the pooler in its own mode again.
+  if (fault === 'pool-mode-change') await stack.restartPooler(mode, { mode });
+  return {
+    ...outcome,
+    fault,
+    recoveredMs,
+    unexplained: outcome.explained.unexplained ?? 0,
+    saturationMs,
+    loginsDuringOutage,
+  };
+}
+
+function fileLength(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+// PgBouncer logs each client login (log_connections, on by default): "… login attempt: db=… user=…".
+function loginsLogged(path: string, fromOffset: number): number {
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path).subarray(fromOffset).toString('utf8');
+  return text.match(/login attempt:/g)?.length ?? 0;
 }
 
 // ---- 4. idle connections killed --------------------------------------------------------------
