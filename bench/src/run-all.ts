@@ -1,4 +1,5 @@
 // `pnpm bench`: every benchmark in one run, side by side; results in results/*.json and *.svg.
+import { existsSync } from 'node:fs';
 import { runDrainBench } from './drain.ts';
 import { runFaultBench } from './faults.ts';
 import { runFleetBench } from './fleet.ts';
@@ -21,7 +22,8 @@ for (const [name, run] of benches) {
   const started = Date.now();
   log(`${name}:`);
   await run(log);
-  log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; results/${name}.json, results/${name}.svg)`);
+  const chart = existsSync(new URL(`../results/${name}.svg`, import.meta.url)) ? `, results/${name}.svg` : '';
+  log(`  (${((Date.now() - started) / 1000).toFixed(1)} s; results/${name}.json${chart})`);
 }
 writeSummary();
 log('summary: results/summary.md');
