@@ -26,6 +26,8 @@ export interface FaultRow {
   logins: number;
   /** Failures no catalogue entry explains. */
   unexplained: number;
+  /** Writes acknowledged, stored, lost (acknowledged, not stored), and reported failed but stored. */
+  writes: { acked: number; stored: number; lost: number; failedButStored: number } | null;
 }
 
 export async function runFaultBench(log: (line: string) => void): Promise<FaultRow[]> {
@@ -47,6 +49,7 @@ export async function runFaultBench(log: (line: string) => void): Promise<FaultR
           leaked: outcome.saturationMs === undefined ? null : outcome.saturationMs >= LEAK_MS,
           logins: outcome.loginsDuringOutage,
           unexplained: outcome.unexplained,
+          writes: outcome.writesKept ?? null,
         };
         rows.push(row);
         cells.push(
@@ -60,7 +63,7 @@ export async function runFaultBench(log: (line: string) => void): Promise<FaultR
   }
   writeResult('faults', {
     description:
-      'Steady load (4 workers, pool of 4) through a transaction-mode PgBouncer, one fault at a time; policies scaled to a 4 s drain window. Recovery is measured from the component working again to the first query that succeeds; a leak is a pool slot lost (poolSize concurrent 0.2 s sleeps taking ≥ 0.4 s on warm connections).',
+      'Steady load (4 workers, pool of 4, one operation in five a write) through a transaction-mode PgBouncer, one fault at a time; policies scaled to a 4 s drain window. Recovery is measured from the component working again to the first query that succeeds; a leak is a pool slot lost (poolSize concurrent 0.2 s sleeps taking ≥ 0.4 s on warm connections).',
     faults: FAULTS,
     rows,
   });

@@ -43,7 +43,7 @@ export function writeSummary(): string {
   if (has('faults')) {
     const faults = readResult<{ description: string; faults: string[]; rows: FaultRow[] }>('faults');
     lines.push(
-      `**Faults**: ${faults.description} Each cell: failed queries · recovery · PgBouncer logins during the outage.`,
+      `**Faults**: ${faults.description} Each cell: failed queries · recovery · PgBouncer logins during the outage · writes acknowledged/stored (lost ones and failed-but-stored ones named).`,
       '',
       `| client | ${faults.faults.join(' | ')} |`,
       `|---|${faults.faults.map(() => '---').join('|')}|`,

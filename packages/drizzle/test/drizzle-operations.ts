@@ -33,6 +33,9 @@ export function drizzleAppClient(
     async sleep(seconds) {
       await db.execute(sql`SELECT pg_sleep(${seconds})`);
     },
+    async write(run, id) {
+      await db.execute(sql`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`);
+    },
     async preparedEcho(n, s) {
       return ((await prepared.execute({ n, s })) as Row[])[0]!;
     },

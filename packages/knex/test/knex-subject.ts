@@ -30,6 +30,9 @@ export function appClientOn(db: Knex): AppClient {
     async sleep(seconds) {
       await db.raw('SELECT pg_sleep(?)', [seconds]);
     },
+    async write(run, id) {
+      await db('conformance_writes').insert({ run, id });
+    },
     close: () => db.destroy(),
   };
 }

@@ -25,6 +25,9 @@ export function createAppClient(policy: Policy): AppClient {
     async sleep(seconds) {
       await sql`SELECT pg_sleep(${seconds})`.execute(db);
     },
+    async write(run, id) {
+      await sql`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

@@ -26,6 +26,9 @@ export function createAppClient(policy: Policy): AppClient {
       // pg_sleep returns void, which $queryRaw cannot deserialize; $executeRaw returns no rows.
       await prisma.$executeRaw`SELECT pg_sleep(${seconds})`;
     },
+    async write(run, id) {
+      await prisma.$executeRaw`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`;
+    },
     close: () => prisma.$disconnect(),
   };
 }

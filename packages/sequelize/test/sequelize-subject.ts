@@ -37,6 +37,12 @@ export function appClientOn(sequelize: Sequelize): AppClient {
     async sleep(seconds) {
       await select('SELECT pg_sleep($1)', [seconds]);
     },
+    async write(run, id) {
+      await sequelize.query('INSERT INTO conformance_writes (run, id) VALUES ($1, $2)', {
+        bind: [run, id],
+        type: QueryTypes.INSERT,
+      });
+    },
     close: () => sequelize.close(),
   };
 }

@@ -17,6 +17,9 @@ export async function createAppClient(policy: Policy): Promise<AppClient> {
     async sleep(seconds) {
       await dataSource.query('SELECT pg_sleep($1)', [seconds]);
     },
+    async write(run, id) {
+      await dataSource.query('INSERT INTO conformance_writes (run, id) VALUES ($1, $2)', [run, id]);
+    },
     close: () => dataSource.destroy(),
   };
 }

@@ -7,6 +7,8 @@ export interface LoadConfig {
   /** Concurrent query loops; 0 leaves the pool idle between probes. */
   workers: number;
   warmupMs: number;
+  /** Make one operation in five a write, recorded under this run name (the table must exist). @default undefined */
+  writesRun?: string;
 }
 
 export type LoadCommand = { type: 'probe'; n: number } | { type: 'saturate' } | { type: 'stop' };
@@ -37,6 +39,8 @@ export interface LoadResult {
   timeline: Array<{ atMs: number; event: 'failure'; message: string }>;
   /** Outcome of each probe query sent after a fault. */
   probes: boolean[];
+  /** Ids of the writes the ORM acknowledged, and of those it reported failed (when writes were asked for). */
+  writes: { acked: number[]; failed: number[] };
 }
 
 /** A load run's result plus whether the process survived. */
@@ -59,5 +63,6 @@ export function emptyLoadResult(startedAt: number): LoadResult {
     latenciesMs: [],
     timeline: [],
     probes: [],
+    writes: { acked: [], failed: [] },
   };
 }

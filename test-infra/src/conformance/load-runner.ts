@@ -45,8 +45,13 @@ function record(error: unknown): void {
 
 async function once(n: number, worker: number): Promise<boolean> {
   const t0 = performance.now();
+  // A write id unique in the run: the worker in the high digits, the operation in the low ones.
+  const writeId = config.writesRun !== undefined && n % 5 === 4 ? (worker + 1) * 10_000_000 + n : undefined;
   try {
-    if (n % 10 === 9) {
+    if (writeId !== undefined && config.writesRun !== undefined) {
+      await client.write(config.writesRun, writeId);
+      result.writes.acked.push(writeId);
+    } else if (n % 10 === 9) {
       const tx = await client.transaction(n);
       if (tx.n !== n || tx.txids[0] !== tx.txids[1]) result.wrongRows++;
     } else {
@@ -57,6 +62,7 @@ async function once(n: number, worker: number): Promise<boolean> {
     result.latenciesMs.push(performance.now() - t0);
     return true;
   } catch (error) {
+    if (writeId !== undefined) result.writes.failed.push(writeId);
     record(error);
     return false;
   }
@@ -67,14 +73,15 @@ async function worker(index: number): Promise<void> {
 }
 
 // Open as many connections as the pool allows, so there are idle ones to kill.
-await Promise.all(Array.from({ length: policy.poolSize }, (_, index) => once(index, index)));
+// The warm-up and the probes count as workers of their own (800+, 900), so their write ids never collide.
+await Promise.all(Array.from({ length: policy.poolSize }, (_, index) => once(index, 800 + index)));
 const workers = Array.from({ length: config.workers }, (_, index) => worker(index));
 await new Promise((resolve) => setTimeout(resolve, config.warmupMs));
 send({ type: 'ready' });
 
 process.on('message', async (command: LoadCommand) => {
   if (command.type === 'probe') {
-    const ok = await once(command.n, 0);
+    const ok = await once(command.n, 900);
     result.probes.push(ok);
     send({ type: 'probed', ok });
   } else if (command.type === 'saturate') {

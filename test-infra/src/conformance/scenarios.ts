@@ -256,6 +256,12 @@ export interface FaultOutcome extends LoadOutcome {
   saturationMs: number | undefined;
   /** Client logins PgBouncer logged from the fault until recovery (a login storm shows here). */
   loginsDuringOutage: number;
+  /**
+   * Writes (one operation in five): acknowledged by the ORM, stored in the table, acknowledged but not stored
+   * (lost), and reported failed but stored (a commit whose outcome the client could not know). Undefined
+   * when the process did not survive to report them.
+   */
+  writesKept: { acked: number; stored: number; lost: number; failedButStored: number } | undefined;
 }
 
 /**
@@ -266,11 +272,20 @@ export interface FaultOutcome extends LoadOutcome {
  */
 export async function loadAcrossFault(context: ScenarioContext & { fault: Fault }): Promise<FaultOutcome> {
   const { stack, mode, fault } = context;
+  const policyOptions = optionsFor(context);
+  const writesRun = policyOptions.applicationName ?? `writes-${++sequence}`;
+  await stack.admin(
+    `CREATE TABLE IF NOT EXISTS conformance_writes (run text NOT NULL, id bigint NOT NULL, PRIMARY KEY (run, id));
+     GRANT ALL ON conformance_writes TO "${stack.state.users.admin.name}"`,
+    [],
+    stack.state.databases.main,
+  );
   const run = new LoadRun({
     module: context.subject.module,
-    policyOptions: optionsFor(context),
+    policyOptions,
     workers: 4,
     warmupMs: 500,
+    writesRun,
   });
   const pooler = stack.state.poolers[mode];
   const logOffset = fileLength(pooler.logFile);
@@ -307,6 +322,27 @@ export async function loadAcrossFault(context: ScenarioContext & { fault: Fault 
     unexplained: outcome.explained.unexplained ?? 0,
     saturationMs,
     loginsDuringOutage,
+    writesKept: outcome.crashed ? undefined : await writesKept(stack, writesRun, outcome.writes),
+  };
+}
+
+// What the database stored of a run's writes, beside what the ORM said.
+async function writesKept(
+  stack: Stack,
+  run: string,
+  writes: { acked: number[]; failed: number[] },
+): Promise<FaultOutcome['writesKept']> {
+  const rows = await stack.admin<{ id: string }>(
+    'SELECT id::text AS id FROM conformance_writes WHERE run = $1',
+    [run],
+    stack.state.databases.main,
+  );
+  const stored = new Set(rows.map((row) => Number(row.id)));
+  return {
+    acked: writes.acked.length,
+    stored: stored.size,
+    lost: writes.acked.filter((id) => !stored.has(id)).length,
+    failedButStored: writes.failed.filter((id) => stored.has(id)).length,
   };
 }
 

@@ -8,6 +8,11 @@ export interface AppClient {
   transaction(n: number): Promise<{ n: number; txids: [string, string] }>;
   /** `SELECT pg_sleep(seconds)`: holds a connection for that long. */
   sleep(seconds: number): Promise<void>;
+  /**
+   * `INSERT INTO conformance_writes (run, id) VALUES ($1, $2)`, the ORM's usual way: the fault scenarios
+   * compare the writes it acknowledged with what the database stored.
+   */
+  write(run: string, id: number): Promise<void>;
   /** The ORM's prepared-statement API, where it has one (e.g. Drizzle's `.prepare()`). */
   preparedEcho?(n: number, s: string): Promise<{ n: number; s: string }>;
   close(): Promise<void>;

@@ -101,7 +101,7 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
 
         const accepted = options.knownFaultCrash;
         for (const fault of FAULTS) {
-          it(`3b. ${fault} under load: no crash${accepted ? ` but the driver's known one (${accepted.upstream})` : ''}, queries recover within ${RECOVERY_BOUND_MS / 1000} s, no pool slot lost, every error explained`, async () => {
+          it(`3b. ${fault} under load: no crash${accepted ? ` but the driver's known one (${accepted.upstream})` : ''}, queries recover within ${RECOVERY_BOUND_MS / 1000} s, no acknowledged write lost, no pool slot lost, every error explained`, async () => {
             const outcome = await loadAcrossFault({ stack, mode, subject, fault });
             if (accepted !== undefined && outcome.crashed) {
               expect(outcome.crash).toMatch(accepted.crash);
@@ -114,6 +114,9 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
             expect(outcome.unexplainedMessages).toEqual([]);
             expect(outcome.unexplained).toBe(0);
             expect(outcome.wrongRows).toBe(0);
+            // Every write the ORM acknowledged is in the table.
+            expect(outcome.writesKept?.acked).toBeGreaterThan(0);
+            expect(outcome.writesKept?.lost).toBe(0);
             // poolSize concurrent 0.2 s sleeps: ~0.2 s with every slot, ≥ 0.4 s if the fault leaked one.
             expect(outcome.saturationMs).toBeDefined();
             expect(outcome.saturationMs).toBeLessThan(380);

@@ -43,6 +43,9 @@ export function pgAppClient(pool: pg.Pool, options: { statementName?: string } =
     async sleep(seconds) {
       await pool.query('SELECT pg_sleep($1)', [seconds]);
     },
+    async write(run, id) {
+      await pool.query('INSERT INTO conformance_writes (run, id) VALUES ($1, $2)', [run, id]);
+    },
     async preparedEcho(n, s) {
       return (await pool.query({ name: 'conformance_prepared_echo', text: echoSql, values: [n, s] })).rows[0];
     },
