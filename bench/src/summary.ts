@@ -57,13 +57,17 @@ export function writeSummary(): string {
         if (row.crashed) return '**crash**';
         const recovery =
           row.recoveredMs === null ? '**not recovered**' : `${(row.recoveredMs / 1000).toFixed(2)} s`;
+        const writes =
+          row.writes === null
+            ? ''
+            : ` · ${row.writes.acked}/${row.writes.stored}${row.writes.lost > 0 ? ` **${row.writes.lost} lost**` : ''}${row.writes.failedButStored > 0 ? ` (${row.writes.failedButStored} failed but stored)` : ''}`;
         const marks = [
           row.leaked ? '**slot leaked**' : '',
           row.unexplained > 0 ? `${row.unexplained} unexplained` : '',
         ]
           .filter(Boolean)
           .join(', ');
-        return `${row.failed} · ${recovery} · ${row.logins}${marks === '' ? '' : ` · ${marks}`}`;
+        return `${row.failed} · ${recovery} · ${row.logins}${writes}${marks === '' ? '' : ` · ${marks}`}`;
       });
       lines.push(`| ${subject} | ${cells.join(' | ')} |`);
     }
