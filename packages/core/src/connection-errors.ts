@@ -389,6 +389,23 @@ function buildCatalogue(): readonly KnownError[] {
       phase: 'connect',
     },
     {
+      // Produced for real in packages/prisma/test/transaction-timeout.integration.test.ts (Prisma 7.10).
+      id: 'prisma-transaction-closed',
+      title: 'Transaction API error (Prisma P2028)',
+      codes: ['P2028'],
+      message:
+        /Transaction API error|Transaction already closed|Unable to start a transaction in the given time/i,
+      cause:
+        "Prisma's interactive transaction ran past its `timeout` (5 s by default) and was rolled back, or waited " +
+        'longer than `maxWait` (2 s) for a connection, or the transaction object was used after it ended.',
+      fix:
+        'Keep interactive transactions short (no network calls inside); raise `timeout` / `maxWait` in the ' +
+        '$transaction options if the work is really that long; a pool too small for the load makes maxWait run out.',
+      transient: true,
+      // Usually rolled back, but a tx used after its commit also says P2028: retry only idempotent work.
+      phase: 'in-flight',
+    },
+    {
       id: 'idle-connection-closed',
       title: 'tcp recv (idle): closed | timeout',
       message: /tcp recv \(idle\): (closed|timeout)/i,
