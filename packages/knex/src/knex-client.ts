@@ -48,7 +48,8 @@ function knexPgClient(): KnexPgClientClass {
  * @param target - `pooled` for the app, `direct` for migrations (no guard: a real session). @default 'pooled'
  * @example
  * ```ts
- * const db = knex({ client: policyKnexClient(policy), connection: { connectionString: policy.urls.pooled } });
+ * // your own knex config, with the policy's client (lifetime, guard) and connection (URL, TLS, application_name)
+ * const db = knex({ ...myConfig, client: policyKnexClient(policy), connection: knexConfig(policy).connection });
  * ```
  */
 export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = 'pooled'): typeof Knex.Client {
