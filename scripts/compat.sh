@@ -16,7 +16,7 @@ LOWEST=(
   "pg: 8.8.0"
   "postgres: 3.4.9"
   "typeorm: 0.3.17"
-  "knex: 3.0.0"
+  "knex: 3.0.1"
   "sequelize: 6.35.0"
   '"@prisma/adapter-pg": 7.0.0'
   '"@prisma/client": 7.0.0'

@@ -76,7 +76,7 @@ export class LoadRun {
     return (await this.next('probed'))?.ok ?? false;
   }
 
-  /** Runs `poolSize` concurrent 0.2 s sleeps in the child, twice, and reports the second round; undefined if it is gone. */
+  /** Stops the load, then runs `poolSize` concurrent 0.2 s sleeps in the child (see the runner); undefined if it is gone. */
   async saturate(): Promise<{ elapsedMs: number; ok: number } | undefined> {
     this.send({ type: 'saturate' });
     return this.next('saturated', 10_000).catch(() => undefined);

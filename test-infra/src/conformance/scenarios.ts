@@ -309,7 +309,7 @@ export async function loadAcrossFault(context: ScenarioContext & { fault: Fault 
       await sleep(50);
     }
     loginsDuringOutage = loginsLogged(pooler.logFile, logOffset);
-    await sleep(300); // the load runs on after recovery
+    await sleep(300); // the load runs on after recovery, then stops for the leak check
     saturationMs = (await run.saturate())?.elapsedMs;
   }
   const outcome = await run.finish();
