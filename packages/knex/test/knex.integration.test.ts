@@ -41,7 +41,9 @@ describe('knex migrations and Objection on the policy', () => {
     expect(batch).toBe(1);
     expect(log).toEqual(['001_create']);
     expect(seen).toEqual(['knex-migrate:migrate']);
-    expect(await runMigrations(policy, config)).toEqual([1, []]);
+    // Nothing left to run: no migration in the log (knex 3.0 reports the next batch number here, 3.3 the last).
+    const [, again] = await runMigrations(policy, config);
+    expect(again).toEqual([]);
     const check = createMigrationKnex(policy);
     const { rows } = await check.raw<{ rows: { n: number }[] }>(
       `SELECT count(*)::int AS n FROM ${config.tableName}`,
