@@ -105,7 +105,15 @@ function explainPools(report: Omit<PoolBudgetReport, 'explanation'>): string[] {
   return lines;
 }
 
-function pairName(pool: { user: string | undefined; database: string | undefined }): string {
+/**
+ * A PgBouncer user/database pair as reports name it; `undefined` parts are the pooled URL's.
+ *
+ * @example
+ * ```ts
+ * pairName({ user: 'reader', database: undefined }); // 'reader/app database'
+ * ```
+ */
+export function pairName(pool: { user: string | undefined; database: string | undefined }): string {
   return `${pool.user ?? 'app user'}/${pool.database ?? 'app database'}`;
 }
 

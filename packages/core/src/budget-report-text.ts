@@ -52,11 +52,7 @@ export function formatBudgetReport(report: PoolBudgetReport): string {
     `peak    ${report.peak} / ${report.limit}  ${verdictLabel(report.peakVerdict)}`,
     ...(report.peakDirectConnections === 0 && report.directConnectionLimit === undefined
       ? []
-      : [
-          report.directConnectionLimit === undefined
-            ? `direct  ${report.peakDirectConnections} / ?  NOT CHECKED (limit unknown)`
-            : `direct  ${report.peakDirectConnections} / ${report.directConnectionLimit}  ${verdictLabel(report.directVerdict === 'over' ? 'over' : 'ok')}`,
-        ]),
+      : [directLine(report)]),
     '',
     ...report.explanation,
     '',
@@ -64,8 +60,35 @@ export function formatBudgetReport(report: PoolBudgetReport): string {
   ].join('\n');
 }
 
-function verdictLabel(verdict: BudgetVerdict): string {
+/**
+ * A verdict as the text reports print it.
+ *
+ * @example
+ * ```ts
+ * verdictLabel('reserve'); // 'RESERVE ONLY'
+ * ```
+ */
+export function verdictLabel(verdict: BudgetVerdict): string {
   return { ok: 'OK', reserve: 'RESERVE ONLY', over: 'OVER' }[verdict];
+}
+
+/**
+ * The report line for direct connections at their peak, against Postgres's own limit when it is known.
+ *
+ * @example
+ * ```ts
+ * directLine({ peakDirectConnections: 2, directConnectionLimit: undefined, directVerdict: 'unknown' });
+ * // 'direct  2 / ?  NOT CHECKED (limit unknown)'
+ * ```
+ */
+export function directLine(report: {
+  peakDirectConnections: number;
+  directConnectionLimit: number | undefined;
+  directVerdict: 'ok' | 'over' | 'unknown';
+}): string {
+  return report.directConnectionLimit === undefined
+    ? `direct  ${report.peakDirectConnections} / ?  NOT CHECKED (limit unknown)`
+    : `direct  ${report.peakDirectConnections} / ${report.directConnectionLimit}  ${verdictLabel(report.directVerdict === 'over' ? 'over' : 'ok')}`;
 }
 
 function advice(report: PoolBudgetReport): string {

@@ -1,7 +1,8 @@
+import { pairName } from './budget-explanation.ts';
 import type { BudgetVerdict, PoolBudgetReport, ProcessGroup } from './budget-types.ts';
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
-import { budgetOf, judgeConnections, worseVerdict } from './pool-budget.ts';
+import { budgetOf, judgeConnections, judgeDirect, worseVerdict } from './pool-budget.ts';
 import { type DeployStrategy, type PoolMode, parseDeployStrategy, parsePoolMode } from './pooler.ts';
 import { requireGroupName, requireWholeNumber } from './validation.ts';
 
@@ -167,14 +168,7 @@ export function checkClusterBudget(input: ClusterBudgetInput): ClusterBudgetRepo
   const peakVerdict = judgeConnections(peak, limit, reserve, plan.maxClientConnections);
   const declaredShares = apps.flatMap((app) => (app.share === undefined ? [] : [app.share]));
   const shares = declaredShares.length === 0 ? undefined : sum(declaredShares);
-  const directVerdict =
-    directConnectionLimit === undefined
-      ? peakDirect === 0
-        ? 'ok'
-        : 'unknown'
-      : peakDirect <= directConnectionLimit
-        ? 'ok'
-        : 'over';
+  const directVerdict = judgeDirect(peakDirect, directConnectionLimit);
   const overElsewhere =
     directVerdict === 'over' ||
     (shares !== undefined && shares > limit) ||
@@ -255,7 +249,7 @@ function explainCluster(report: Omit<ClusterBudgetReport, 'explanation'>): strin
     const pairs = app.report.pairs.filter((pair) => pair.verdict === 'over');
     if (pairs.length > 0) {
       lines.push(
-        `${app.name}: ${pairs.map((pair) => `${pair.user ?? 'app user'}/${pair.database ?? 'app database'} ${pair.peakConnections}`).join(', ')} ` +
+        `${app.name}: ${pairs.map((pair) => `${pairName(pair)} ${pair.peakConnections}`).join(', ')} ` +
           `over the per-pair pool size ${report.plan.poolSizePerPair}.`,
       );
     }

@@ -1,3 +1,4 @@
+import { directLine, verdictLabel } from './budget-report-text.ts';
 import type { ClusterBudgetReport } from './cluster-budget.ts';
 import { formatTable } from './text-table.ts';
 
@@ -33,23 +34,15 @@ export function formatClusterReport(report: ClusterBudgetReport): string {
     ],
     rows,
   );
-  const label = { ok: 'OK', reserve: 'RESERVE ONLY', over: 'OVER' } as const;
-  const direct =
-    report.peakDirectConnections === 0
-      ? []
-      : [
-          report.directConnectionLimit === undefined
-            ? `direct  ${report.peakDirectConnections} / ?  NOT CHECKED (limit unknown)`
-            : `direct  ${report.peakDirectConnections} / ${report.directConnectionLimit}  ${report.directVerdict === 'over' ? 'OVER' : 'OK'}`,
-        ];
+  const direct = report.peakDirectConnections === 0 ? [] : [directLine(report)];
   return [
     `Cluster budget: ${report.name}, plan ${report.plan.name}, ${report.poolMode} mode, ${report.apps.length} apps`,
     '',
     table,
     '',
     `limit   ${report.limitName}: ${report.limit}${report.reserve > 0 ? ` (+ reserve pool ${report.reserve})` : ''}`,
-    `normal  ${report.total} / ${report.limit}  ${label[report.normalVerdict]}`,
-    `peak    ${report.peak} / ${report.limit}  ${label[report.peakVerdict]}` +
+    `normal  ${report.total} / ${report.limit}  ${verdictLabel(report.normalVerdict)}`,
+    `peak    ${report.peak} / ${report.limit}  ${verdictLabel(report.peakVerdict)}` +
       (report.peakDuring === undefined
         ? ''
         : report.simultaneousDeploys
@@ -59,7 +52,7 @@ export function formatClusterReport(report: ClusterBudgetReport): string {
     '',
     ...report.explanation,
     '',
-    `verdict: ${label[report.verdict]}` +
+    `verdict: ${verdictLabel(report.verdict)}` +
       (report.verdict === 'ok'
         ? ` (${report.headroom} connections to spare at peak)`
         : ' (smaller pools in the apps over their share, fewer machines, transaction mode, or a larger plan)'),

@@ -18,6 +18,20 @@ import { requireGroupName, requireWholeNumber } from './validation.ts';
 const verdictRank: Record<BudgetVerdict, number> = { ok: 0, reserve: 1, over: 2 };
 
 /**
+ * The verdict for direct connections (release command, listeners, migrations): they bypass PgBouncer and
+ * count against Postgres's own limit, judged only when it is known.
+ *
+ * @example
+ * ```ts
+ * judgeDirect(3, undefined); // 'unknown'
+ * ```
+ */
+export function judgeDirect(connections: number, limit: number | undefined): 'ok' | 'over' | 'unknown' {
+  if (limit === undefined) return connections === 0 ? 'ok' : 'unknown';
+  return connections <= limit ? 'ok' : 'over';
+}
+
+/**
  * The worse of two verdicts.
  *
  * @example
@@ -148,16 +162,7 @@ export function budgetOf(
   const reserve = session ? plan.reservePool : 0;
   const normalVerdict = judgeConnections(total, limit, reserve, plan.maxClientConnections);
   const peakVerdict = judgeConnections(peak, limit, reserve, plan.maxClientConnections);
-  // Direct connections (release command, listeners, migrations) bypass PgBouncer: they count against
-  // Postgres's own limit, judged only when it is known.
-  const directVerdict =
-    directConnectionLimit === undefined
-      ? directPeak === 0
-        ? 'ok'
-        : 'unknown'
-      : directPeak <= directConnectionLimit
-        ? 'ok'
-        : 'over';
+  const directVerdict = judgeDirect(directPeak, directConnectionLimit);
   const pairs = pairsOf(groups, session, plan.poolSizePerPair);
   const worst = worseVerdict(normalVerdict, peakVerdict);
   const verdict = directVerdict === 'over' || pairs.some((pair) => pair.verdict === 'over') ? 'over' : worst;
