@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPoolBudget, formatBudgetReport, MpgkitError, MpgkitErrorCode } from '@mpgkit/core';
-import { checkClusterBudget, formatClusterReport } from '@mpgkit/core/adapter';
+import { checkClusterBudget, formatClusterReport, resolvePlan } from '@mpgkit/core/adapter';
 import { importDefined, readAppFleet } from './app-fleet.ts';
 import { type Cluster, isCluster } from './cluster-file.ts';
 import { type CliIo, ExitCode } from './io.ts';
@@ -154,6 +154,8 @@ async function checkCluster(
   }
   const apps = [];
   const sources: string[] = [`cluster: ${clusterPath}`];
+  // The plan's name as core resolves it, the form a policy's `plan.name` has.
+  const plan = resolvePlan(cluster.plan).name;
   for (const [name, listed] of Object.entries(cluster.apps)) {
     const scale = scales.get(name);
     const declared = scale === undefined ? listed : { ...listed, scale };
@@ -165,7 +167,6 @@ async function checkCluster(
           'A cluster has one pool mode (its Pooler Settings): make the two agree.',
       );
     }
-    const plan = resolvePlanName(cluster.plan);
     if (policy.plan !== undefined && policy.plan.name !== plan) {
       throw usage(
         `App ${name}: ${declared.policy} says plan ${policy.plan.name}, but ${clusterPath} says ${plan}. ` +
@@ -198,10 +199,6 @@ async function checkCluster(
     io.stdout([...sources, '', formatClusterReport(report)].join('\n'));
   }
   return verdictExit(report.verdict, values.strict, io);
-}
-
-function resolvePlanName(plan: Cluster['plan']): string {
-  return typeof plan === 'string' ? plan.trim().toLowerCase() : (plan.name ?? 'custom');
 }
 
 function verdictExit(verdict: 'ok' | 'reserve' | 'over', strict: boolean | undefined, io: CliIo): number {
