@@ -17,6 +17,7 @@ export {
   checkClusterBudget,
 } from './cluster-budget.ts';
 export { formatClusterReport } from './cluster-report-text.ts';
+export { lifetimeOver, startLifetime } from './connection-lifetime.ts';
 export { type ConnectionParts, connectionParts } from './connection-parts.ts';
 export {
   type ConnectionTarget,

@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Policy } from '@mpgkit/core';
-import { guardPgClient, type PgClientLike, sendClientStatementsUnnamed } from '@mpgkit/core/adapter';
+import {
+  guardPgClient,
+  lifetimeOver,
+  type PgClientLike,
+  sendClientStatementsUnnamed,
+  startLifetime,
+} from '@mpgkit/core/adapter';
 import type { Knex } from 'knex';
 
 // knex's pool (tarn) has no max connection lifetime before knex 3.2 (knex#5119 was closed without one), and
@@ -13,10 +19,7 @@ import type { Knex } from 'knex';
 // getPoolSettings).
 
 /** A connection of knex's pg client: a node-postgres `Client` with knex's bookkeeping. */
-interface KnexPgConnection extends PgClientLike {
-  /** When mpgkit retires it (ms since the epoch). */
-  __mpgkitRetireAt?: number;
-}
+type KnexPgConnection = PgClientLike;
 
 /** knex's pg dialect class (`Client_PG`), structurally: the three methods the subclass overrides. */
 interface KnexPgClientClass {
@@ -63,7 +66,7 @@ export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = '
 
     override async acquireRawConnection(): Promise<KnexPgConnection> {
       const connection = await super.acquireRawConnection();
-      connection.__mpgkitRetireAt = Date.now() + policy.nextLifetimeSeconds() * 1000;
+      startLifetime(connection, policy);
       if (transactionPooled) {
         // As createPgPool does: the guard first, names stripped outermost (knex adds a statement name only
         // for `.options({ name })`, which through the pooler must not reach PgBouncer).
@@ -74,8 +77,7 @@ export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = '
     }
 
     override validateConnection(connection: KnexPgConnection): boolean | Promise<boolean> {
-      if (connection.__mpgkitRetireAt !== undefined && Date.now() >= connection.__mpgkitRetireAt)
-        return false;
+      if (lifetimeOver(connection)) return false;
       return super.validateConnection(connection);
     }
   }

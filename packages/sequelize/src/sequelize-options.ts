@@ -3,9 +3,11 @@ import {
   applicationNameFor,
   connectionParts,
   guardPgClient,
+  lifetimeOver,
   type PgClientLike,
   redactWhenPrinted,
   requireDirectUrl,
+  startLifetime,
   toNodePostgresSsl,
 } from '@mpgkit/core/adapter';
 import pg from 'pg';
@@ -16,8 +18,7 @@ import type { Options, PoolOptions } from 'sequelize';
 // `config.pool.validate` through, lib/dialects/abstract/connection-manager.js `initPools`), and an
 // `afterConnect` hook runs for each new connection (`_connect`). Stamping each connection there with a
 // lifetime drawn from the policy, and failing validation past it, gives Sequelize a real max lifetime,
-// jittered per connection. The stamp lives in a WeakMap, so nothing is added to pg's client.
-const retireAt = new WeakMap<object, number>();
+// jittered per connection (core's startLifetime / lifetimeOver).
 
 /** Sequelize's options, less what the policy decides (connection, pool sizes and timeouts, dialect). */
 export type SequelizeOptions = Omit<
@@ -95,17 +96,13 @@ export function optionsOn(
         // Sequelize's own check (postgres connection-manager.js `validate`), then the lifetime.
         validate: (connection: unknown) => {
           const client = connection as { _invalid?: boolean; _ending?: boolean };
-          return (
-            !client._invalid &&
-            !client._ending &&
-            Date.now() < (retireAt.get(client) ?? Number.POSITIVE_INFINITY)
-          );
+          return !client._invalid && !client._ending && !lifetimeOver(client);
         },
       },
       hooks: {
         ...options.hooks,
         afterConnect: async (connection: unknown, config: unknown) => {
-          retireAt.set(connection as object, Date.now() + policy.nextLifetimeSeconds() * 1000);
+          startLifetime(connection as object, policy);
           if (transactionPooled) guardPgClient(connection as PgClientLike, policy);
           if (typeof userHook === 'function')
             await (userHook as (c: unknown, o: unknown) => unknown)(connection, config);
