@@ -44,32 +44,26 @@ export function writeSummary(): string {
     const faults = readResult<{ description: string; faults: string[]; rows: FaultRow[] }>('faults');
     lines.push(
       `**Faults**: ${faults.description} Each cell: failed queries · recovery · PgBouncer logins during the outage · writes acknowledged/stored (lost ones and failed-but-stored ones named).`,
-      '',
-      `| client | ${faults.faults.join(' | ')} |`,
-      `|---|${faults.faults.map(() => '---').join('|')}|`,
     );
-    for (const subject of [...new Set(faults.rows.map((row) => row.subject))]) {
-      const cells = faults.faults.map((fault) => {
-        const row = faults.rows.find(
-          (candidate) => candidate.subject === subject && candidate.fault === fault,
-        );
-        if (row === undefined) return '';
-        if (row.crashed) return '**crash**';
-        const recovery =
-          row.recoveredMs === null ? '**not recovered**' : `${(row.recoveredMs / 1000).toFixed(2)} s`;
-        const writes =
-          row.writes === null
-            ? ''
-            : ` · ${row.writes.acked}/${row.writes.stored}${row.writes.lost > 0 ? ` **${row.writes.lost} lost**` : ''}${row.writes.failedButStored > 0 ? ` (${row.writes.failedButStored} failed but stored)` : ''}`;
-        const marks = [
-          row.leaked ? '**slot leaked**' : '',
-          row.unexplained > 0 ? `${row.unexplained} unexplained` : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
-        return `${row.failed} · ${recovery} · ${row.logins}${writes}${marks === '' ? '' : ` · ${marks}`}`;
-      });
-      lines.push(`| ${subject} | ${cells.join(' | ')} |`);
+    // Results from before session mode was measured have no mode: they were all transaction mode.
+    const modeOf = (row: FaultRow) => row.mode ?? 'transaction';
+    for (const mode of ['transaction', 'session'] as const) {
+      const rows = faults.rows.filter((row) => modeOf(row) === mode);
+      if (rows.length === 0) continue;
+      lines.push(
+        '',
+        `${mode === 'transaction' ? 'Transaction' : 'Session'} mode:`,
+        '',
+        `| client | ${faults.faults.join(' | ')} |`,
+        `|---|${faults.faults.map(() => '---').join('|')}|`,
+      );
+      for (const subject of [...new Set(rows.map((row) => row.subject))]) {
+        const cells = faults.faults.map((fault) => {
+          const row = rows.find((candidate) => candidate.subject === subject && candidate.fault === fault);
+          return row === undefined ? '' : faultCell(row);
+        });
+        lines.push(`| ${subject} | ${cells.join(' | ')} |`);
+      }
     }
     lines.push('');
   }
@@ -143,4 +137,22 @@ export function writeSummary(): string {
   const text = `${lines.join('\n')}\n`;
   writeFileSync(`${RESULTS_DIR}summary.md`, text);
   return text;
+}
+
+function faultCell(row: FaultRow): string {
+  if (row.crashed) return '**crash**';
+  const recovery =
+    row.recoveredMs === null ? '**not recovered**' : `${(row.recoveredMs / 1000).toFixed(2)} s`;
+  const writes =
+    row.writes === null
+      ? ''
+      : ` · ${row.writes.acked}/${row.writes.stored}${row.writes.lost > 0 ? ` **${row.writes.lost} lost**` : ''}${row.writes.failedButStored > 0 ? ` (${row.writes.failedButStored} failed but stored)` : ''}`;
+  const marks = [
+    row.leaked ? '**slot leaked**' : '',
+    (row.leftOpen ?? 0) > 0 ? `**${row.leftOpen} left open**` : '',
+    row.unexplained > 0 ? `${row.unexplained} unexplained` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${row.failed} · ${recovery} · ${row.logins}${writes}${marks === '' ? '' : ` · ${marks}`}`;
 }

@@ -226,9 +226,12 @@ export class Stack {
     writeState(this.state);
   }
 
-  /** Postgres restart (fast shutdown: clients are disconnected). */
-  async restartPostgres(): Promise<void> {
-    await stopPostgres(this.bin, this.state.postgres, 'fast');
+  /**
+   * Postgres restart: a fast shutdown (clients disconnected, a checkpoint written), or with `crash` an
+   * immediate one (as an OOM kill: no checkpoint, unwritten WAL buffers lost, crash recovery on start).
+   */
+  async restartPostgres(options: { crash?: boolean } = {}): Promise<void> {
+    await stopPostgres(this.bin, this.state.postgres, options.crash ? 'immediate' : 'fast');
     await startPostgresProcess(this.bin, this.state.postgres);
   }
 

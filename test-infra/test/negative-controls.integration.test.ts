@@ -6,7 +6,9 @@ import {
   concurrentQueries,
   idleConnectionsKilled,
   loadAcrossDrain,
+  loadAcrossFault,
   migrationRouting,
+  POSTGRES_CRASH,
   poolSizeBound,
   settingsReachedDriver,
 } from '../src/conformance/index.ts';
@@ -72,6 +74,35 @@ describe('negative controls fail their scenario', () => {
   it('6. a pool sized by library default (10), not by the budget: more connections than the policy allows', async () => {
     const outcome = await poolSizeBound({ stack, mode: 'session', subject: naive });
     expect(outcome.maxPoolerClients).toBeGreaterThan(outcome.poolSize);
+  });
+
+  it('3b. acknowledged writes lost: a PostgreSQL crash with synchronous_commit off loses some; the same crash with it on, none', async () => {
+    // Commits are acknowledged before their WAL is written; with the WAL writer asleep for 10 s, the last ones
+    // exist only in shared memory when an immediate shutdown (a crash) discards it. The same check the matrix
+    // runs after every fault must see them lost.
+    const crashUnder = async (synchronousCommit: 'on' | 'off') => {
+      await stack.admin(`ALTER SYSTEM SET synchronous_commit = ${synchronousCommit}`);
+      await stack.admin(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
+      await stack.admin('SELECT pg_reload_conf()');
+      try {
+        return await loadAcrossFault({
+          stack,
+          mode: 'transaction',
+          subject: policyPool,
+          fault: POSTGRES_CRASH,
+        });
+      } finally {
+        await stack.admin('ALTER SYSTEM RESET synchronous_commit');
+        await stack.admin('ALTER SYSTEM RESET wal_writer_delay');
+        await stack.admin('SELECT pg_reload_conf()');
+      }
+    };
+    const asynchronous = await crashUnder('off');
+    const synchronous = await crashUnder('on');
+    expect(asynchronous.crashed).toBe(false);
+    expect(asynchronous.writesKept?.lost).toBeGreaterThan(0);
+    expect(synchronous.writesKept?.acked).toBeGreaterThan(0);
+    expect(synchronous.writesKept?.lost).toBe(0);
   });
 
   it("an app configured by nothing but pnpm stack:up's env file survives a drain (the env scales the policy)", async () => {

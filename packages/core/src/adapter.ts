@@ -17,6 +17,14 @@ export {
   checkClusterBudget,
 } from './cluster-budget.ts';
 export { formatClusterReport } from './cluster-report-text.ts';
+export {
+  ConnectBackoff,
+  type ConnectBackoffOptions,
+  connectBackoffDelayMs,
+  connectBackoffWithin,
+  DEFAULT_CONNECT_BACKOFF,
+  withConnectBackoff,
+} from './connect-backoff.ts';
 export { lifetimeOver, startLifetime } from './connection-lifetime.ts';
 export { type ConnectionParts, connectionParts } from './connection-parts.ts';
 export {
@@ -33,6 +41,7 @@ export {
 export type {
   ListenClientConfig,
   PgClientLike,
+  PgConnectingClientLike,
   PgListenClientLike,
   PgPoolConfig,
   PgPoolLike,

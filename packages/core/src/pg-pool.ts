@@ -1,3 +1,4 @@
+import { type ConnectBackoffOptions, connectBackoffWithin, withConnectBackoff } from './connect-backoff.ts';
 import { FAILURE_PHASE } from './connection-errors.ts';
 import type { PgClientLike, PgConnectingClientLike, PgPoolConfig, PgPoolLike } from './pg-driver.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
@@ -13,6 +14,14 @@ export interface PoolSafetyNetOptions {
   onError?: (error: Error, site: ConnectionErrorSite) => void;
   /** Give each new connection its own lifetime from `policy.lifetime`. @default true */
   perConnectionJitter?: boolean;
+  /**
+   * Wait before connecting again while connecting keeps failing (capped exponential backoff with full jitter,
+   * reset by the first connection that works; see {@link withConnectBackoff}), so a fleet whose database
+   * restarts does not flood PgBouncer with logins. The cap stays below half the connect timeout. `false`
+   * connects at once every time, as pg-pool alone does.
+   * @default { baseDelayMs: 50, maxDelayMs: 1000 }
+   */
+  connectBackoff?: ConnectBackoffOptions | false;
 }
 
 const guarded = new WeakSet<object>();
@@ -56,6 +65,7 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
   });
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
   markConnectFailures(pool);
+  installConnectBackoff(pool, options.connectBackoff);
   return pool;
 }
 
@@ -86,6 +96,15 @@ function markConnectFailures(pool: PgPoolLike): void {
       });
     }
   } as unknown as typeof Client;
+}
+
+// pg-pool instantiates `pool.Client` for each connection (index.js newClient); one backoff per pool.
+function installConnectBackoff(pool: PgPoolLike, options: ConnectBackoffOptions | false | undefined): void {
+  if (typeof pool.Client !== 'function') return;
+  const timeout = (pool.options as { connectionTimeoutMillis?: unknown } | undefined)
+    ?.connectionTimeoutMillis;
+  const backoff = connectBackoffWithin(typeof timeout === 'number' ? timeout : 0, options);
+  if (backoff !== undefined) pool.Client = withConnectBackoff(pool.Client, backoff);
 }
 
 /** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */

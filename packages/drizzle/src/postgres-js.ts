@@ -1,6 +1,8 @@
 import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
+  connectBackoffDelayMs,
+  DEFAULT_CONNECT_BACKOFF,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
@@ -45,6 +47,16 @@ export function postgresJsOptions(
     max_lifetime: (() => policy.nextLifetimeSeconds()) as unknown as number,
     idle_timeout: policy.idleTimeoutSeconds,
     connect_timeout: policy.connectTimeoutSeconds,
+    // postgres.js waits `backoff(retries)` seconds before reopening a connection that closed with a socket
+    // error; `retries` is shared by the pool and reset once a connection is ready (postgres 3.4.9
+    // src/connection.js closed() and ReadyForQuery). Its default grows to 20 s (index.js backoff:
+    // 3^retries / 100, jittered 50–100 %), and a query waiting on that connection waits as long, past the
+    // connect timeout: measured on the stack, one query waited 17.7 s after a wrong password while others
+    // flowed. mpgkit's is capped below half the connect timeout, with full jitter.
+    backoff: (retries: number) =>
+      connectBackoffDelayMs(retries, Math.random(), {
+        maxDelayMs: Math.min(DEFAULT_CONNECT_BACKOFF.maxDelayMs, (policy.connectTimeoutSeconds * 1000) / 2),
+      }) / 1000,
     prepare: direct || policy.namedPreparedStatements,
     // The policy's TLS as tls.connect options (postgres.js merges an object into them, src/connection.js
     // `secure()`); mpgkit's URLs carry no sslmode, which postgres.js would read with its own meanings.

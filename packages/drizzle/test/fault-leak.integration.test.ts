@@ -39,5 +39,6 @@ describe('the fault matrix finds a leaked pool slot', () => {
       fault: 'postgres-restart',
     });
     expect(kept.saturationMs).toBeLessThan(380);
+    expect(kept).toMatchObject({ closeHung: false, leftOpenAfterClose: 0 });
   });
 });

@@ -1,13 +1,17 @@
 import { createRequire } from 'node:module';
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import {
+  connectBackoffWithin,
   guardedClientClass,
+  type PgClientLike,
+  type PgConnectingClientLike,
   type PgPoolConfig,
   type PgPoolConfigOptions,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
   toPgPoolConfig,
+  withConnectBackoff,
 } from '@mpgkit/core/adapter';
 
 /** The options of `@prisma/adapter-pg`'s `PrismaPg` that mpgkit sets or checks (7.x). */
@@ -87,8 +91,7 @@ function adapterOn<A>(
   }
   const config = toPgPoolConfig(policy, target);
   const { url, schema } = prisma7Url(policy, config.connectionString);
-  // Only the pooled URL goes through PgBouncer: the guard has nothing to guard on the direct one.
-  const Client = pooled ? guardedPgClient(policy) : undefined;
+  const Client = pgClientClass(policy, pooled, config.connectionTimeoutMillis);
   const report = (what: string) => (error: Error) =>
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
@@ -128,21 +131,21 @@ function prisma7Url(policy: Policy, url: string): { url: string; schema: string 
   return { url: cleaned, schema };
 }
 
-// adapter-pg builds `new pg.Pool(config)`, and pg-pool takes a `Client` class from its options: a guarded
-// subclass of pg's Client puts the guard on every connection. pg is loaded only when the guard is on, from
-// the app's own install (an optional peer: Prisma 7 apps have it, Prisma 6 apps need not).
-function guardedPgClient(policy: Policy): unknown {
-  if (policy.transactionModeGuard === 'off') return undefined;
-  let pg: {
-    Client: new (...args: never[]) => { on(event: 'error', listener: (error: Error) => void): unknown };
-  };
+// adapter-pg builds `new pg.Pool(config)`, and pg-pool takes a `Client` class from its options: a subclass of
+// pg's Client puts the connect backoff on every connection, and on the pooled URL the guard (the direct URL
+// does not go through PgBouncer: nothing to guard). pg is loaded from the app's own install (an optional peer:
+// Prisma 7 apps have it through adapter-pg, Prisma 6 apps need not).
+function pgClientClass(policy: Policy, pooled: boolean, connectTimeoutMs: number): unknown {
+  let pg: { Client: new (...args: never[]) => PgClientLike & PgConnectingClientLike };
   try {
     pg = createRequire(import.meta.url)('pg');
   } catch {
     policy.logger.warn(
-      '[mpgkit] The transaction-mode guard needs the pg package next to @mpgkit/prisma; Prisma queries run unguarded.',
+      `[mpgkit] The connect backoff${pooled && policy.transactionModeGuard !== 'off' ? ' and the transaction-mode guard need' : ' needs'} the pg package next to @mpgkit/prisma; Prisma's pool runs without.`,
     );
     return undefined;
   }
-  return guardedClientClass(policy, pg.Client);
+  const Client = pooled ? guardedClientClass(policy, pg.Client) : pg.Client;
+  const backoff = connectBackoffWithin(connectTimeoutMs);
+  return backoff === undefined ? Client : withConnectBackoff(Client, backoff);
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { defineDatabase, type PoolMode } from '@mpgkit/core';
 import type { PgPoolConfig } from '@mpgkit/core/adapter';
+import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { prismaConfig } from './prisma-config.ts';
 import { runMigrations } from './prisma-migrate.ts';
@@ -73,17 +74,21 @@ describe('prismaAdapter (Prisma 7)', () => {
       connectionTimeoutMillis: 5_000,
       application_name: 'mpgkit:app',
       ssl: { rejectUnauthorized: true, host: 'pgbouncer.c1.flympg.net' },
+      // pg's Client with the connect backoff: pg-pool's Client option.
+      Client: expect.any(Function),
     });
     expect(adapter.options.onPoolError).toBeTypeOf('function');
     expect(adapter.options.onConnectionError).toBeTypeOf('function');
   });
 
-  it('puts the transaction-mode guard on the pool config in transaction mode (pg-pool Client option)', () => {
-    const guarded = prismaAdapter(policyFor('transaction'), RecordingPrismaPg).config as { Client?: unknown };
-    expect(guarded.Client).toBeTypeOf('function');
-    expect(
-      (prismaAdapter(policyFor('session'), RecordingPrismaPg).config as { Client?: unknown }).Client,
-    ).toBeUndefined();
+  it('puts the transaction-mode guard on the pool config in transaction mode, the connect backoff in both (pg-pool Client option)', () => {
+    const parentOf = (mode: 'transaction' | 'session') =>
+      Object.getPrototypeOf(
+        (prismaAdapter(policyFor(mode), RecordingPrismaPg).config as { Client: unknown }).Client,
+      );
+    // The backoff subclass wraps pg's Client itself in session mode, the guarded subclass in transaction mode.
+    expect(parentOf('session')).toBe(pg.Client);
+    expect(Object.getPrototypeOf(parentOf('transaction'))).toBe(pg.Client);
   });
 
   it('refuses a statementNameGenerator in transaction mode, allows it in session mode', () => {

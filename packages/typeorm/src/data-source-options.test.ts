@@ -20,7 +20,14 @@ describe('typeormOptions', () => {
       connectTimeoutMS: 5000,
       applicationName: 'mpgkit:app',
       ssl: { rejectUnauthorized: true, host: 'pgbouncer.c1.flympg.net' },
-      extra: { max: 8, maxLifetimeSeconds: 570, idleTimeoutMillis: 300_000, connectionTimeoutMillis: 5000 },
+      extra: {
+        // pg's Client with the connect backoff (and in transaction mode the guard): pg-pool's Client option.
+        Client: expect.any(Function),
+        max: 8,
+        maxLifetimeSeconds: 570,
+        idleTimeoutMillis: 300_000,
+        connectionTimeoutMillis: 5000,
+      },
     });
   });
 

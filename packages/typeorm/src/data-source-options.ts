@@ -1,6 +1,7 @@
 import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
+  connectBackoffWithin,
   guardedClientClass,
   type NodeTlsOptions,
   type PolicyLogger,
@@ -8,6 +9,7 @@ import {
   redactWhenPrinted,
   requireDirectUrl,
   toNodePostgresSsl,
+  withConnectBackoff,
 } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
@@ -43,11 +45,7 @@ interface PoolExtra {
  * ```
  */
 export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const options = build(policy, policy.urls.pooled, policy.tls.pooled, policy.poolSize, undefined, overrides);
-  if (policy.transactionModeGuard === 'off') return options;
-  // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option: the guard rides on it.
-  const extra = { Client: guardedClientClass(policy, pg.Client), ...options.extra };
-  return redactWhenPrinted({ ...options, extra }, policy.redact);
+  return build(policy, policy.urls.pooled, policy.tls.pooled, policy.poolSize, undefined, overrides);
 }
 
 /**
@@ -117,10 +115,18 @@ function build(
       applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
       // TypeORM hands `ssl` to pg as is (typeorm 1.1 PostgresDriver.createPool: `ssl: credentials.ssl`).
       ssl: sslOption(warn, tls, overrides.ssl),
-      extra: { ...extra, ...safe },
+      extra: { Client: clientClass(policy, role, safe.connectionTimeoutMillis), ...extra, ...safe },
     } as PostgresOptions,
     policy.redact,
   );
+}
+
+// TypeORM builds its own pg Pool, which takes pg-pool's `Client` option (an app's own `extra.Client` wins):
+// the connect backoff rides on it, and on the app's pooled connections the transaction-mode guard.
+function clientClass(policy: Policy, role: string | undefined, connectTimeoutMs: number): typeof pg.Client {
+  const Client = role === undefined ? guardedClientClass(policy, pg.Client) : pg.Client;
+  const backoff = connectBackoffWithin(connectTimeoutMs);
+  return backoff === undefined ? Client : withConnectBackoff(Client, backoff);
 }
 
 // An explicit `ssl` override wins (it may add client certificates or ciphers), but one that drops the

@@ -17,6 +17,7 @@ export {
   type MigrationRoutingOutcome,
   migrationRouting,
   oldestClientUnderLoad,
+  POSTGRES_CRASH,
   type PoolBoundOutcome,
   poolSizeBound,
   type ScenarioContext,

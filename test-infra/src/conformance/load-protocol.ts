@@ -9,6 +9,12 @@ export interface LoadConfig {
   warmupMs: number;
   /** Make one operation in five a write, recorded under this run name (the table must exist). @default undefined */
   writesRun?: string;
+  /**
+   * Install the app's own process-wide handlers (`uncaughtException`, `unhandledRejection`), as many apps do:
+   * an error that escapes the library then reaches them instead of ending the process, and is counted in
+   * {@link LoadResult.escaped}. Without them, an escaped error ends the process (a crash). @default false
+   */
+  appHandlers?: boolean;
 }
 
 export type LoadCommand = { type: 'probe'; n: number } | { type: 'saturate' } | { type: 'stop' };
@@ -41,6 +47,13 @@ export interface LoadResult {
   probes: boolean[];
   /** Ids of the writes the ORM acknowledged, and of those it reported failed (when writes were asked for). */
   writes: { acked: number[]; failed: number[] };
+  /**
+   * Errors that reached the app's own process-wide handlers (with {@link LoadConfig.appHandlers}): each the
+   * event's name and the error's first stack lines, redacted. Where the app has no handlers, these are crashes.
+   */
+  escaped: string[];
+  /** Whether closing the client took longer than 5 s (a pool waiting for a connection that is never released). */
+  closeHung: boolean;
 }
 
 /** A load run's result plus whether the process survived. */
@@ -64,5 +77,7 @@ export function emptyLoadResult(startedAt: number): LoadResult {
     timeline: [],
     probes: [],
     writes: { acked: [], failed: [] },
+    escaped: [],
+    closeHung: false,
   };
 }

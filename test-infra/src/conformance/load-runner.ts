@@ -23,6 +23,16 @@ const started = Date.now();
 const result: LoadResult = emptyLoadResult(started);
 let running = true;
 
+if (config.appHandlers) {
+  // What an app's own handlers see; the first stack lines say where the error was thrown.
+  const escaped = (event: string) => (error: unknown) => {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    result.escaped.push(`${event}: ${redact(text.split('\n').slice(0, 4).join(' | ')).slice(0, 400)}`);
+  };
+  process.on('uncaughtException', escaped('uncaughtException'));
+  process.on('unhandledRejection', escaped('unhandledRejection'));
+}
+
 function record(error: unknown): void {
   result.failed++;
   const message = redact(String((error as Error)?.message ?? error)).slice(0, 160);
@@ -107,7 +117,14 @@ process.on('message', async (command: LoadCommand) => {
   } else if (command.type === 'stop') {
     running = false;
     await Promise.all(workers);
-    await client.close().catch(() => undefined);
+    const closed = await Promise.race([
+      client.close().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+    ]);
+    result.closeHung = !closed;
     // Keep the result small: latencies are summarised here.
     const sorted = result.latenciesMs.sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;

@@ -82,6 +82,11 @@ export class LoadRun {
     return this.next('saturated', 10_000).catch(() => undefined);
   }
 
+  /** Ends the child process if it is still there (a connection the client never closed keeps it alive). */
+  kill(): void {
+    if (this.exit === undefined) this.child.kill('SIGKILL');
+  }
+
   /** Stops the load and collects the outcome; a process that died is reported as crashed. */
   async finish(): Promise<LoadOutcome> {
     this.send({ type: 'stop' });

@@ -245,9 +245,18 @@ export const FAULTS = [
 /** One of {@link FAULTS}. */
 export type Fault = (typeof FAULTS)[number];
 
+/**
+ * A PostgreSQL crash (immediate shutdown: no checkpoint, WAL buffers not written), then crash recovery. Not in
+ * the matrix: with the default `synchronous_commit = on` it loses nothing a restart would not; the negative
+ * control uses it with `synchronous_commit = off` to show the lost-write check can fail.
+ */
+export const POSTGRES_CRASH = 'postgres-crash';
+
 /** What {@link loadAcrossFault} saw. */
 export interface FaultOutcome extends LoadOutcome {
-  fault: Fault;
+  fault: Fault | typeof POSTGRES_CRASH;
+  /** Whether the app had its own process-wide error handlers (see {@link LoadOutcome.escaped}). */
+  appHandlers: boolean;
   /** Milliseconds from the component working again to the first query that succeeded. */
   recoveredMs: number | undefined;
   /** Failures mpgkit cannot explain. */
@@ -262,6 +271,11 @@ export interface FaultOutcome extends LoadOutcome {
    * when the process did not survive to report them.
    */
   writesKept: { acked: number; stored: number; lost: number; failedButStored: number } | undefined;
+  /**
+   * The server's view after the app closed its client: connections PgBouncer still holds under the run's
+   * application name (a connection the pool forgot, or one a hung close never ended). Must be 0.
+   */
+  leftOpenAfterClose: number;
 }
 
 /**
@@ -270,8 +284,11 @@ export interface FaultOutcome extends LoadOutcome {
  * a plan change restarts Postgres, a pool-mode change (dashboard only) restarts the poolers in the new mode,
  * an operator or OOM terminates backends, a credential rotation can leave a wrong password for a while.
  */
-export async function loadAcrossFault(context: ScenarioContext & { fault: Fault }): Promise<FaultOutcome> {
+export async function loadAcrossFault(
+  context: ScenarioContext & { fault: Fault | typeof POSTGRES_CRASH; appHandlers?: boolean },
+): Promise<FaultOutcome> {
   const { stack, mode, fault } = context;
+  const appHandlers = context.appHandlers ?? false;
   const policyOptions = optionsFor(context);
   const writesRun = policyOptions.applicationName ?? `writes-${++sequence}`;
   await stack.admin(
@@ -286,6 +303,7 @@ export async function loadAcrossFault(context: ScenarioContext & { fault: Fault 
     workers: 4,
     warmupMs: 500,
     writesRun,
+    appHandlers,
   });
   const pooler = stack.state.poolers[mode];
   const logOffset = fileLength(pooler.logFile);
@@ -295,6 +313,7 @@ export async function loadAcrossFault(context: ScenarioContext & { fault: Fault 
   if ((await run.next('ready')) !== undefined) {
     const appUser = stack.state.users.admin.name;
     if (fault === 'postgres-restart') await stack.restartPostgres();
+    else if (fault === POSTGRES_CRASH) await stack.restartPostgres({ crash: true });
     else if (fault === 'pgbouncer-restart') await stack.restartPooler(mode);
     else if (fault === 'pool-mode-change') {
       await stack.restartPooler(mode, { mode: mode === 'transaction' ? 'session' : 'transaction' });
@@ -313,17 +332,31 @@ export async function loadAcrossFault(context: ScenarioContext & { fault: Fault 
     saturationMs = (await run.saturate())?.elapsedMs;
   }
   const outcome = await run.finish();
+  const leftOpenAfterClose = await settledCount(async () => (await clientsOf(stack, mode, writesRun)).length);
+  run.kill();
   // The next scenario needs the pooler in its own mode again.
   if (fault === 'pool-mode-change') await stack.restartPooler(mode, { mode });
   return {
     ...outcome,
     fault,
+    appHandlers,
     recoveredMs,
     unexplained: outcome.explained.unexplained ?? 0,
     saturationMs,
     loginsDuringOutage,
+    leftOpenAfterClose,
     writesKept: outcome.crashed ? undefined : await writesKept(stack, writesRun, outcome.writes),
   };
+}
+
+// A count that should fall to 0 once closes reach the server: polled for up to 1 s.
+async function settledCount(count: () => Promise<number>): Promise<number> {
+  let seen = await count();
+  for (let waited = 0; seen > 0 && waited < 1_000; waited += 100) {
+    await sleep(100);
+    seen = await count();
+  }
+  return seen;
 }
 
 // What the database stored of a run's writes, beside what the ORM said.
