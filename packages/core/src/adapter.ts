@@ -23,6 +23,7 @@ export {
   connectBackoffDelayMs,
   connectBackoffWithin,
   DEFAULT_CONNECT_BACKOFF,
+  pgWithConnectBackoff,
   withConnectBackoff,
 } from './connect-backoff.ts';
 export { lifetimeOver, startLifetime } from './connection-lifetime.ts';

@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Policy } from '@mpgkit/core';
 import {
+  connectBackoffWithin,
   guardPgClient,
   lifetimeOver,
   type PgClientLike,
+  type PgConnectingClientLike,
+  pgWithConnectBackoff,
   sendClientStatementsUnnamed,
   startLifetime,
 } from '@mpgkit/core/adapter';
@@ -21,7 +24,7 @@ import type { Knex } from 'knex';
 /** A connection of knex's pg client: a node-postgres `Client` with knex's bookkeeping. */
 type KnexPgConnection = PgClientLike;
 
-/** knex's pg dialect class (`Client_PG`), structurally: the three methods the subclass overrides. */
+/** knex's pg dialect class (`Client_PG`), structurally: the four methods the subclass overrides. */
 interface KnexPgClientClass {
   new (
     config: Knex.Config,
@@ -29,6 +32,7 @@ interface KnexPgClientClass {
     acquireRawConnection(): Promise<KnexPgConnection>;
     validateConnection(connection: KnexPgConnection): boolean | Promise<boolean>;
     poolDefaults(): Record<string, unknown>;
+    _driver(): { Client: new (...args: never[]) => PgConnectingClientLike };
   };
 }
 
@@ -58,7 +62,15 @@ function knexPgClient(): KnexPgClientClass {
 export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = 'pooled'): typeof Knex.Client {
   const Base = knexPgClient();
   const transactionPooled = target === 'pooled' && !policy.namedPreparedStatements;
+  const backoff = connectBackoffWithin(policy.connectTimeoutSeconds * 1000);
   class MpgkitPgClient extends Base {
+    // knex opens each connection with `new this.driver.Client(settings)`, the driver being `_driver()`'s
+    // require('pg') (knex 3.1.0 lib/dialects/postgres/index.js _acquireOnlyConnection): the connect backoff
+    // rides on that Client.
+    override _driver(): { Client: new (...args: never[]) => PgConnectingClientLike } {
+      return pgWithConnectBackoff(super._driver(), backoff);
+    }
+
     // knex's own default is { min: 2, max: 10 }: two connections that are never idle-closed.
     override poolDefaults(): Record<string, unknown> {
       return { ...super.poolDefaults(), min: 0 };

@@ -84,7 +84,7 @@ describe('prismaAdapter (Prisma 7)', () => {
   it('puts the transaction-mode guard on the pool config in transaction mode, the connect backoff in both (pg-pool Client option)', () => {
     const parentOf = (mode: 'transaction' | 'session') =>
       Object.getPrototypeOf(
-        (prismaAdapter(policyFor(mode), RecordingPrismaPg).config as { Client: unknown }).Client,
+        (prismaAdapter(policyFor(mode), RecordingPrismaPg).config as unknown as { Client: unknown }).Client,
       );
     // The backoff subclass wraps pg's Client itself in session mode, the guarded subclass in transaction mode.
     expect(parentOf('session')).toBe(pg.Client);

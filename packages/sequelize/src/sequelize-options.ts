@@ -1,10 +1,12 @@
 import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
+  connectBackoffWithin,
   connectionParts,
   guardPgClient,
   lifetimeOver,
   type PgClientLike,
+  pgWithConnectBackoff,
   redactWhenPrinted,
   requireDirectUrl,
   startLifetime,
@@ -70,8 +72,10 @@ export function optionsOn(
       ...options,
       ...(transactionPooled ? { keepDefaultTimezone: true } : {}),
       dialect: 'postgres',
-      // The app's own pg, passed in as every mpgkit adapter does (Sequelize would require('pg') itself).
-      dialectModule: pg,
+      // The app's own pg, passed in as every mpgkit adapter does (Sequelize would require('pg') itself), its
+      // Client with the connect backoff: Sequelize opens each connection with `new this.lib.Client(config)`
+      // (sequelize 6.37 lib/dialects/postgres/connection-manager.js connect).
+      dialectModule: pgWithConnectBackoff(pg, connectBackoffWithin(policy.connectTimeoutSeconds * 1000)),
       host,
       ...(port === undefined ? {} : { port }),
       ...(user === undefined ? {} : { username: user }),
