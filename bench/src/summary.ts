@@ -45,10 +45,8 @@ export function writeSummary(): string {
     lines.push(
       `**Faults**: ${faults.description} Each cell: failed queries · recovery · PgBouncer logins during the outage · writes acknowledged/stored (lost ones and failed-but-stored ones named).`,
     );
-    // Results from before session mode was measured have no mode: they were all transaction mode.
-    const modeOf = (row: FaultRow) => row.mode ?? 'transaction';
     for (const mode of ['transaction', 'session'] as const) {
-      const rows = faults.rows.filter((row) => modeOf(row) === mode);
+      const rows = faults.rows.filter((row) => row.mode === mode);
       if (rows.length === 0) continue;
       lines.push(
         '',
@@ -149,7 +147,7 @@ function faultCell(row: FaultRow): string {
       : ` · ${row.writes.acked}/${row.writes.stored}${row.writes.lost > 0 ? ` **${row.writes.lost} lost**` : ''}${row.writes.failedButStored > 0 ? ` (${row.writes.failedButStored} failed but stored)` : ''}`;
   const marks = [
     row.leaked ? '**slot leaked**' : '',
-    (row.leftOpen ?? 0) > 0 ? `**${row.leftOpen} left open**` : '',
+    row.leftOpen > 0 ? `**${row.leftOpen} left open**` : '',
     row.unexplained > 0 ? `${row.unexplained} unexplained` : '',
   ]
     .filter(Boolean)
