@@ -1,4 +1,4 @@
-import type { PgConnectingClientLike } from './pg-driver.ts';
+import { connectSeeingErrors, type PgConnectingClientLike } from './pg-driver.ts';
 
 /** Options of {@link ConnectBackoff}: the first delay's ceiling and the cap. */
 export interface ConnectBackoffOptions {
@@ -153,18 +153,12 @@ export function withConnectBackoff<C extends new (...args: never[]) => PgConnect
       this.on('end', () => {
         if (!this._ending) settle(false);
       });
-      const attempt = (): unknown => {
-        if (callback === undefined) {
-          return (super.connect() as Promise<unknown>).catch((error: unknown) => {
-            settle(false);
-            throw error;
-          });
-        }
-        return super.connect((error) => {
-          if (error) settle(false);
-          callback(error);
-        });
-      };
+      const attempt = () =>
+        connectSeeingErrors(
+          (done) => super.connect(done),
+          callback,
+          () => settle(false),
+        );
       const delay = backoff.delayMs();
       if (delay <= 0) return attempt();
       const waited = new Promise((resolve) => setTimeout(resolve, delay));

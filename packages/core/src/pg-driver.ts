@@ -29,6 +29,34 @@ export interface PgConnectingClientLike {
   connect(callback?: (error?: Error | null) => void): unknown;
 }
 
+/**
+ * Calls a node-postgres client's `connect` the way it was called (pg-pool passes a callback, apps await the
+ * promise), letting `onError` see a failure before the caller does.
+ *
+ * @example
+ * ```ts
+ * override connect(callback) {
+ *   return connectSeeingErrors((done) => super.connect(done), callback, (error) => count(error));
+ * }
+ * ```
+ */
+export function connectSeeingErrors(
+  connect: (callback?: (error?: Error | null) => void) => unknown,
+  callback: ((error?: Error | null) => void) | undefined,
+  onError: (error: unknown) => void,
+): unknown {
+  if (callback === undefined) {
+    return (connect() as Promise<unknown>).catch((error: unknown) => {
+      onError(error);
+      throw error;
+    });
+  }
+  return connect((error) => {
+    if (error) onError(error);
+    callback(error);
+  });
+}
+
 /** The node-postgres `PoolConfig` fields mpgkit sets. */
 export interface PgPoolConfig {
   /** The pooled (or direct) URL. pg lets its query parameters (e.g. `sslmode`) override other fields. */

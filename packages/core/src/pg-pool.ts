@@ -1,6 +1,12 @@
 import { type ConnectBackoffOptions, connectBackoffWithin, withConnectBackoff } from './connect-backoff.ts';
 import { FAILURE_PHASE } from './connection-errors.ts';
-import type { PgClientLike, PgConnectingClientLike, PgPoolConfig, PgPoolLike } from './pg-driver.ts';
+import {
+  connectSeeingErrors,
+  type PgClientLike,
+  type PgConnectingClientLike,
+  type PgPoolConfig,
+  type PgPoolLike,
+} from './pg-driver.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
 import { guardPgPool } from './transaction-mode-guard.ts';
@@ -84,16 +90,7 @@ function markConnectFailures(pool: PgPoolLike): void {
           Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
         }
       };
-      if (callback === undefined) {
-        return (super.connect() as Promise<unknown>).catch((error: unknown) => {
-          mark(error);
-          throw error;
-        });
-      }
-      return super.connect((error) => {
-        if (error) mark(error);
-        callback(error);
-      });
+      return connectSeeingErrors((done) => super.connect(done), callback, mark);
     }
   } as unknown as typeof Client;
 }
