@@ -5,6 +5,7 @@ import { runFaultBench } from './faults.ts';
 import { runFleetBench } from './fleet.ts';
 import { runOverheadBench } from './overhead.ts';
 import { runStartupBench } from './startup.ts';
+import { runStormBench } from './storms.ts';
 import { writeSummary } from './summary.ts';
 
 const log = (line: string) => console.log(line);
@@ -16,6 +17,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<unknown>]
   ['fleet', runFleetBench],
   ['drain', runDrainBench],
   ['faults', runFaultBench],
+  ['storms', runStormBench],
 ];
 for (const [name, run] of benches) {
   if (only.length > 0 && !only.includes(name)) continue;

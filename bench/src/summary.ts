@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { DrainRow } from './drain.ts';
 import type { FaultRow } from './faults.ts';
 import { RESULTS_DIR, readResult } from './results.ts';
+import type { StormRow } from './storms.ts';
 
 interface Machine {
   date: string;
@@ -64,6 +65,37 @@ export function writeSummary(): string {
       }
     }
     lines.push('');
+  }
+  if (has('storms')) {
+    const storms = readResult<{ description: string; rows: StormRow[]; settings: { bucketMs: number } }>(
+      'storms',
+    );
+    const mpgkit = storms.rows.find((row) => row.kind === 'mpgkit');
+    const fixed = storms.rows.find((row) => row.kind === 'fixed');
+    const ratio =
+      mpgkit && fixed && fixed.steady.peakLoginsPerBucket > 0
+        ? mpgkit.steady.peakLoginsPerBucket / fixed.steady.peakLoginsPerBucket
+        : undefined;
+    lines.push(
+      `**Storms** ([chart](storms.svg)): ${storms.description} Target: mpgkit's steady peak ≤ 1/3 of the fixed lifetime's; after each fault 0 failed queries once recovered, recovery as fast, fewer logins than the seed's pool.`,
+      '',
+      `| fleet | steady: peak logins per ${storms.settings.bucketMs} ms / per s · logins · p50 / p99 ms | ${['drain', 'pgbouncer-restart', 'postgres-restart', 'wrong-password'].join(' | ')} |`,
+      '|---|---|---|---|---|---|',
+    );
+    for (const row of storms.rows) {
+      const cells = row.phases.map(
+        (phase) =>
+          `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
+      );
+      lines.push(
+        `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**)` : ''} | ${row.steady.peakLoginsPerBucket} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
+      );
+    }
+    lines.push(
+      '',
+      `Steady peak, mpgkit ÷ fixed lifetime: ${ratio === undefined ? 'n/a' : `**${ratio.toFixed(2)}**`}. Each fault cell: failed queries (those more than 2 s after the part worked again) · from the part working again to the fleet's last failure · client logins / new server connections at PgBouncer until the next fault.`,
+      '',
+    );
   }
   if (has('overhead')) {
     const overhead = readResult<{

@@ -7,6 +7,8 @@ export interface LoadConfig {
   /** Concurrent query loops; 0 leaves the pool idle between probes. */
   workers: number;
   warmupMs: number;
+  /** Pause of each worker between its operations, in ms: a paced load instead of a flat-out one. @default 0 */
+  paceMs?: number;
   /** Make one operation in five a write, recorded under this run name (the table must exist). @default undefined */
   writesRun?: string;
   /**
@@ -42,6 +44,11 @@ export interface LoadResult {
   unexplainedMessages: string[];
   latenciesMs: number[];
   latency?: { p50: number; p99: number; max: number };
+  /**
+   * Per wall-clock second (epoch seconds, so several processes line up): queries that succeeded and failed,
+   * and the succeeded ones' latency percentiles (ms). Summarised when the run stops.
+   */
+  perSecond: Array<{ second: number; ok: number; failed: number; p50: number; p99: number }>;
   timeline: Array<{ atMs: number; event: 'failure'; message: string }>;
   /** Outcome of each probe query sent after a fault. */
   probes: boolean[];
@@ -74,6 +81,7 @@ export function emptyLoadResult(startedAt: number): LoadResult {
     explained: {},
     unexplainedMessages: [],
     latenciesMs: [],
+    perSecond: [],
     timeline: [],
     probes: [],
     writes: { acked: [], failed: [] },

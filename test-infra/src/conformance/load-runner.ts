@@ -22,6 +22,14 @@ const client: AppClient = await subject.createAppClient(policy);
 const started = Date.now();
 const result: LoadResult = emptyLoadResult(started);
 let running = true;
+// Per epoch second: latencies of the queries that succeeded, and the number that failed.
+const seconds = new Map<number, { latencies: number[]; failed: number }>();
+const secondOf = (at: number) => {
+  const key = Math.floor(at / 1000);
+  const entry = seconds.get(key) ?? { latencies: [], failed: 0 };
+  seconds.set(key, entry);
+  return entry;
+};
 
 if (config.appHandlers) {
   // What an app's own handlers see; the first stack lines say where the error was thrown.
@@ -69,17 +77,23 @@ async function once(n: number, worker: number): Promise<boolean> {
       if (row.n !== n || row.s !== `w${worker}`) result.wrongRows++;
     }
     result.ok++;
-    result.latenciesMs.push(performance.now() - t0);
+    const latency = performance.now() - t0;
+    result.latenciesMs.push(latency);
+    secondOf(Date.now()).latencies.push(latency);
     return true;
   } catch (error) {
     if (writeId !== undefined) result.writes.failed.push(writeId);
+    secondOf(Date.now()).failed++;
     record(error);
     return false;
   }
 }
 
 async function worker(index: number): Promise<void> {
-  for (let n = 0; running; n++) await once(n, index);
+  for (let n = 0; running; n++) {
+    await once(n, index);
+    if (config.paceMs) await new Promise((resolve) => setTimeout(resolve, config.paceMs));
+  }
 }
 
 // Open as many connections as the pool allows, so there are idle ones to kill.
@@ -126,8 +140,22 @@ process.on('message', async (command: LoadCommand) => {
     ]);
     result.closeHung = !closed;
     // Keep the result small: latencies are summarised here.
+    const quantile = (sorted: number[], q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     const sorted = result.latenciesMs.sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const at = (q: number) => quantile(sorted, q);
+    result.perSecond = [...seconds.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([second, { latencies, failed }]) => {
+        latencies.sort((a, b) => a - b);
+        return {
+          second,
+          ok: latencies.length,
+          failed,
+          p50: quantile(latencies, 0.5),
+          p99: quantile(latencies, 0.99),
+        };
+      });
     // Disconnect only once the result is written: a disconnect right after send() can drop a large message
     // (hundreds of failures in the timeline), and the parent would see a clean exit with no result.
     process.send?.(
