@@ -22,16 +22,27 @@ export interface StormSettings {
   workers: number;
   /** @default 25 */
   paceMs: number;
-  /** The proxy's hard stop, which scales every policy (lifetime ≤ half of it). @default 4 */
+  /** The proxy's hard stop, which scales every policy (lifetime ≤ half of it). @default 30 */
   drainWindowSeconds: number;
-  /** The steady state before the first fault. @default 10 */
+  /** The steady state before the first fault: past the seed's fixed lifetime (the window). @default 32 */
   steadySeconds: number;
-  /** Time from one fault to the next. @default 5 */
+  /** Time from one fault to the next (from the drain's hard stop: 1 s). @default 5 */
   faultSpacingSeconds: number;
+  /** Time the processes get to boot before they all connect at once. @default 10 */
+  bootSeconds: number;
   /** How long the password stays wrong. @default 3 */
   wrongPasswordSeconds: number;
-  /** Width of a time bucket for connection rates. @default 250 */
+  /** Width of a time bucket for the chart. @default 250 */
   bucketMs: number;
+}
+
+/**
+ * One second of MPG's time, scaled as the policies are: the drain window is 600 s on MPG, so on a stack whose
+ * window is W seconds a connection rate "per second" is one per W/600 s. Lifetimes and their jitter scale the
+ * same way, so peaks per scaled second compare as they would on MPG.
+ */
+export function scaledSecondMs(settings: StormSettings): number {
+  return (settings.drainWindowSeconds / 600) * 1000;
 }
 
 const FAULTS = ['drain', 'pgbouncer-restart', 'postgres-restart', 'wrong-password'] as const;
@@ -68,8 +79,8 @@ export interface StormRow {
   ok: number;
   failed: number;
   steady: {
-    /** Peak client logins in one bucket, and in one second, during the steady state (after the first lifetime). */
-    peakLoginsPerBucket: number;
+    /** Peak client logins in one scaled second ({@link scaledSecondMs}) and in one real second, in the steady state. */
+    peakLoginsPerScaledSecond: number;
     peakLoginsPerSecond: number;
     logins: number;
     p50Ms: number;
@@ -88,9 +99,10 @@ export function stormSettings(): StormSettings {
     poolSize: 2,
     workers: 2,
     paceMs: 25,
-    drainWindowSeconds: 4,
-    steadySeconds: 10,
+    drainWindowSeconds: 30,
+    steadySeconds: 32,
     faultSpacingSeconds: 5,
+    bootSeconds: 10,
     wrongPasswordSeconds: 3,
     bucketMs: 250,
   };
@@ -123,8 +135,8 @@ async function runFleet(
   if (subject === undefined) throw new Error(`no bench subject ${kind.subject}`);
   const pooler = stack.state.poolers.transaction;
   const logOffset = existsSync(pooler.logFile) ? statSync(pooler.logFile).size : 0;
-  const startedAt = Date.now();
-  // Deployed together: every process starts at once, as a fleet's machines do on a deploy.
+  // Deployed together: every process connects at the same instant, as a fleet's machines do on a deploy.
+  const startedAt = Date.now() + settings.bootSeconds * 1000;
   const runs = Array.from(
     { length: settings.processes },
     (_, index) =>
@@ -136,11 +148,12 @@ async function runFleet(
         },
         workers: settings.workers,
         paceMs: settings.paceMs,
+        startAt: startedAt,
         warmupMs: 200,
       }),
   );
   await Promise.all(runs.map((run) => run.next('ready', 60_000)));
-  await sleep(settings.steadySeconds * 1000);
+  await sleep(Math.max(0, startedAt + settings.steadySeconds * 1000 - Date.now()));
   const faultTimes: Array<{ fault: StormFault; at: number; back: number }> = [];
   for (const fault of FAULTS) {
     const at = Date.now();
@@ -157,7 +170,7 @@ async function runFleet(
       back = Date.now();
     }
     faultTimes.push({ fault, at, back });
-    await sleep(Math.max(0, at + settings.faultSpacingSeconds * 1000 - Date.now()));
+    await sleep(Math.max(0, Math.max(at + settings.faultSpacingSeconds * 1000, back + 1_000) - Date.now()));
   }
   const outcomes = await Promise.all(runs.map((run) => run.finish()));
   for (const run of runs) run.kill();
@@ -185,9 +198,8 @@ async function runFleet(
     };
   });
 
-  // Steady state: from one full lifetime after the start (the first connections are not recycling yet) to
-  // the first fault.
-  const steadyFrom = startedAt + (settings.drainWindowSeconds / 2) * 1000 + 1_000;
+  // Steady state: from the fleet's connecting together to the first fault (the first lifetimes end inside it).
+  const steadyFrom = startedAt + 1_000;
   const steadyTo = faultTimes[0]?.at ?? endedAt;
   const peak = (width: number) => {
     const buckets = new Map<number, number>();
@@ -223,7 +235,7 @@ async function runFleet(
     ok: outcomes.reduce((sum, outcome) => sum + outcome.ok, 0),
     failed: outcomes.reduce((sum, outcome) => sum + outcome.failed, 0),
     steady: {
-      peakLoginsPerBucket: peak(settings.bucketMs),
+      peakLoginsPerScaledSecond: peak(scaledSecondMs(settings)),
       peakLoginsPerSecond: peak(1000),
       logins: count(events.logins, steadyFrom, steadyTo),
       p50Ms: round(median(steadySeconds.map((second) => second.p50))),
@@ -235,7 +247,7 @@ async function runFleet(
       .map(([t, [logins, servers]]) => [t, logins, servers]),
   };
   log(
-    `  ${kind.label.padEnd(46)} steady peak ${row.steady.peakLoginsPerBucket}/${settings.bucketMs} ms, ${row.steady.peakLoginsPerSecond}/s; ` +
+    `  ${kind.label.padEnd(46)} steady peak ${row.steady.peakLoginsPerScaledSecond}/${scaledSecondMs(settings).toFixed(1)} ms, ${row.steady.peakLoginsPerSecond}/s; ` +
       phases
         .map(
           (phase) =>
@@ -259,7 +271,7 @@ export async function runStormBench(log: (line: string) => void): Promise<StormR
     await stack.down();
   }
   writeResult('storms', {
-    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer; policies scaled to a ${settings.drainWindowSeconds} s drain window (lifetime ≤ ${settings.drainWindowSeconds / 2} s; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then a fault every ${settings.faultSpacingSeconds} s: proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s. Connection rates from PgBouncer's log, per ${settings.bucketMs} ms.`,
+    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer, all connecting at the same instant; policies scaled to a ${settings.drainWindowSeconds} s drain window (mpgkit's lifetimes ${(settings.drainWindowSeconds / 2) * 0.9}–${settings.drainWindowSeconds / 2} s; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s, ${settings.faultSpacingSeconds} s apart (after the drain's hard stop). Connection rates from PgBouncer's log; a scaled second is ${scaledSecondMs(settings).toFixed(1)} ms (600 s on MPG ↔ ${settings.drainWindowSeconds} s here).`,
     settings,
     rows,
   });

@@ -67,19 +67,17 @@ export function writeSummary(): string {
     lines.push('');
   }
   if (has('storms')) {
-    const storms = readResult<{ description: string; rows: StormRow[]; settings: { bucketMs: number } }>(
-      'storms',
-    );
+    const storms = readResult<{ description: string; rows: StormRow[] }>('storms');
     const mpgkit = storms.rows.find((row) => row.kind === 'mpgkit');
     const fixed = storms.rows.find((row) => row.kind === 'fixed');
     const ratio =
-      mpgkit && fixed && fixed.steady.peakLoginsPerBucket > 0
-        ? mpgkit.steady.peakLoginsPerBucket / fixed.steady.peakLoginsPerBucket
+      mpgkit && fixed && fixed.steady.peakLoginsPerScaledSecond > 0
+        ? mpgkit.steady.peakLoginsPerScaledSecond / fixed.steady.peakLoginsPerScaledSecond
         : undefined;
     lines.push(
       `**Storms** ([chart](storms.svg)): ${storms.description} Target: mpgkit's steady peak ≤ 1/3 of the fixed lifetime's; after each fault 0 failed queries once recovered, recovery as fast, fewer logins than the seed's pool.`,
       '',
-      `| fleet | steady: peak logins per ${storms.settings.bucketMs} ms / per s · logins · p50 / p99 ms | ${['drain', 'pgbouncer-restart', 'postgres-restart', 'wrong-password'].join(' | ')} |`,
+      `| fleet | steady: peak logins per scaled second / per second · logins · p50 / p99 ms | ${['drain', 'pgbouncer-restart', 'postgres-restart', 'wrong-password'].join(' | ')} |`,
       '|---|---|---|---|---|---|',
     );
     for (const row of storms.rows) {
@@ -88,7 +86,7 @@ export function writeSummary(): string {
           `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
       );
       lines.push(
-        `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**)` : ''} | ${row.steady.peakLoginsPerBucket} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
+        `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**)` : ''} | ${row.steady.peakLoginsPerScaledSecond} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
       );
     }
     lines.push(

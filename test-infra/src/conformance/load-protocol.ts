@@ -7,6 +7,11 @@ export interface LoadConfig {
   /** Concurrent query loops; 0 leaves the pool idle between probes. */
   workers: number;
   warmupMs: number;
+  /**
+   * Epoch ms at which to open the pool and start, so that several processes (a fleet deployed together)
+   * connect in the same instant whatever their boot took. @default undefined: at once
+   */
+  startAt?: number;
   /** Pause of each worker between its operations, in ms: a paced load instead of a flat-out one. @default 0 */
   paceMs?: number;
   /** Make one operation in five a write, recorded under this run name (the table must exist). @default undefined */
