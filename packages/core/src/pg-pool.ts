@@ -9,6 +9,7 @@ import {
 } from './pg-driver.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
+import { instrumentPgPool, type MeasuredPgPool } from './pool-metrics.ts';
 import { guardPgPool } from './transaction-mode-guard.ts';
 
 /** Where a connection error was caught. */
@@ -72,6 +73,11 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
   markConnectFailures(pool);
   installConnectBackoff(pool, options.connectBackoff);
+  if (policy.meter !== undefined && 'totalCount' in pool) {
+    instrumentPgPool(pool as unknown as MeasuredPgPool, policy.meter, {
+      minLifetimeMs: policy.lifetime.minSeconds * 1000,
+    });
+  }
   return pool;
 }
 

@@ -9,6 +9,7 @@ import {
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
 import { budgetOf } from './pool-budget.ts';
+import type { MeterLike } from './pool-metrics.ts';
 import {
   type DeployStrategy,
   type GuardMode,
@@ -127,6 +128,13 @@ export interface DatabaseOptions extends ResolveConnectionUrlsOptions {
   transactionModeGuard?: GuardMode;
   /** Where warnings go. @default console */
   logger?: PolicyLogger;
+  /**
+   * An OpenTelemetry `Meter` (structurally: {@link MeterLike}); every pg pool built from the policy then reports
+   * the connection-pool metrics of OpenTelemetry's conventions (see {@link instrumentPgPool}). Without one,
+   * nothing is measured and nothing costs.
+   * @default undefined
+   */
+  meter?: MeterLike;
   /** Random source for lifetime jitter, in [0, 1). @default Math.random */
   random?: () => number;
 }
@@ -180,6 +188,8 @@ export interface Policy {
   /** The fleet budget, when a plan and fleet were declared. */
   readonly budget: PoolBudgetReport | undefined;
   readonly logger: PolicyLogger;
+  /** The meter pools built from this policy report to, if one was given. */
+  readonly meter: MeterLike | undefined;
   /**
    * How this process's group fits, in one line with no secret in it: its connections, the app's peak, its
    * share and the headroom left. Log it once at startup.
@@ -309,6 +319,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
     budgetShare,
     budget,
     logger,
+    meter: options.meter,
     budgetSummary: () => summarizeBudget(policy),
     nextLifetimeSeconds,
     // Before the URLs are resolved there is no secret to remove.
@@ -338,6 +349,7 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
           },
         }),
     logger: undefined,
+    meter: undefined,
   });
   Object.defineProperty(policy, 'toJSON', { value: printable });
   Object.defineProperty(policy, Symbol.for('nodejs.util.inspect.custom'), { value: printable });

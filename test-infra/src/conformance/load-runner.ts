@@ -96,11 +96,11 @@ async function worker(index: number): Promise<void> {
   }
 }
 
+// A fleet deployed together connects together: wait for the agreed instant, if one was given.
+const { startAt } = config;
+if (startAt !== undefined) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
 // Open as many connections as the pool allows, so there are idle ones to kill.
 // The warm-up and the probes count as workers of their own (800+, 900), so their write ids never collide.
-// A fleet deployed together connects together: wait for the agreed instant, if one was given.
-if (config.startAt !== undefined)
-  await new Promise((resolve) => setTimeout(resolve, config.startAt - Date.now()));
 await Promise.all(Array.from({ length: policy.poolSize }, (_, index) => once(index, 800 + index)));
 const workers = Array.from({ length: config.workers }, (_, index) => worker(index));
 await new Promise((resolve) => setTimeout(resolve, config.warmupMs));
