@@ -140,10 +140,9 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
   const returned = new WeakMap<object, number>();
   const failed = new WeakSet<object>();
   let ending = false;
-  pool.on('connect', (client) => {
-    opened.set(client, performance.now());
-    client.on('error', () => failed.add(client));
-  });
+  // No error listener is added here: on a client it would change what an error does (pg crashes the process
+  // when none listens). A connection that died is recognised when pg-pool ends it (below).
+  pool.on('connect', (client) => opened.set(client, performance.now()));
   pool.on('acquire', (client) => borrowed.set(client, performance.now()));
   pool.on('release', (error, client) => {
     const since = borrowed.get(client);
@@ -211,11 +210,20 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
   const created = new WeakMap<object, number>();
   const Client = patched.Client;
   if (typeof Client === 'function') {
-    const Base = Client as unknown as new (...args: unknown[]) => object;
+    const Base = Client as unknown as new (
+      ...args: unknown[]
+    ) => { end(...args: unknown[]): unknown; _ended?: boolean };
     patched.Client = class extends Base {
       constructor(...args: unknown[]) {
         super(...args);
         created.set(this, performance.now());
+      }
+
+      // pg-pool removes a connection with client.end(); pg has already set `_ended` on one whose socket closed
+      // on its own (pg 8.23 lib/client.js `_connect`: the connection's 'end' handler), never on a healthy one.
+      override end(...args: unknown[]): unknown {
+        if (this._ended) failed.add(this);
+        return super.end(...args);
       }
     };
     pool.on('connect', (client) => {
