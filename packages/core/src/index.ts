@@ -28,7 +28,9 @@ export {
 export { defineTemplate, type PolicyTemplate } from './policy-template.ts';
 export { checkPoolBudget } from './pool-budget.ts';
 export {
+  type ClosedConnection,
   type ConnectionCloseReason,
+  closeReason,
   instrumentPgPool,
   type MeasuredPgPool,
   type MeterLike,

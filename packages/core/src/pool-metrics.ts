@@ -52,6 +52,39 @@ export interface PoolMetricsOptions {
 }
 
 const POOL_NAME = 'db.client.connection.pool.name';
+
+/** What {@link closeReason} knows of a connection the pool closed. */
+export interface ClosedConnection {
+  /** Its socket closed on its own, or it was released with an error. */
+  died: boolean;
+  ageMs: number;
+  /** Time since it was last returned to the pool. */
+  idleMs: number;
+  poolEnding: boolean;
+  /** The shortest lifetime a connection of the pool draws. @default Infinity: no lifetime */
+  minLifetimeMs?: number;
+  /** The pool's idle timeout. @default undefined: none */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Why a pool closed a connection, in order of certainty: it died (an error: a drain's hard stop, a restart), it
+ * reached its lifetime, the pool was ending, it sat idle for the idle timeout (pg-pool's timer fires a little
+ * early or late: 90 % counts), or none of those (`other`).
+ *
+ * @example
+ * ```ts
+ * closeReason({ died: false, ageMs: 590_000, idleMs: 10, poolEnding: false, minLifetimeMs: 540_000 }); // 'lifetime'
+ * ```
+ */
+export function closeReason(connection: ClosedConnection): ConnectionCloseReason {
+  if (connection.died) return 'error';
+  if (connection.ageMs >= (connection.minLifetimeMs ?? Number.POSITIVE_INFINITY)) return 'lifetime';
+  if (connection.poolEnding) return 'pool-end';
+  const { idleTimeoutMs } = connection;
+  if (idleTimeoutMs !== undefined && connection.idleMs >= idleTimeoutMs * 0.9) return 'idle';
+  return 'other';
+}
 const seconds = (ms: number) => ms / 1000;
 
 /**
@@ -154,15 +187,14 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
     const now = performance.now();
     const age = now - (opened.get(client) ?? now);
     const idleFor = now - (returned.get(client) ?? now);
-    const reason: ConnectionCloseReason = failed.has(client)
-      ? 'error'
-      : age >= (options.minLifetimeMs ?? Number.POSITIVE_INFINITY)
-        ? 'lifetime'
-        : ending
-          ? 'pool-end'
-          : config.idleTimeoutMillis !== undefined && idleFor >= config.idleTimeoutMillis * 0.9
-            ? 'idle'
-            : 'other';
+    const reason = closeReason({
+      died: failed.has(client),
+      ageMs: age,
+      idleMs: idleFor,
+      poolEnding: ending,
+      minLifetimeMs: options.minLifetimeMs,
+      idleTimeoutMs: config.idleTimeoutMillis,
+    });
     closed.add(1, { ...attributes, 'mpgkit.close.reason': reason });
   });
 
