@@ -57,6 +57,17 @@ export {
 export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 export { resolvePlan } from './plans.ts';
 export { applicationNameFor, type PolicyLogger, requireDirectUrl } from './policy.ts';
+export {
+  type ClosedConnection,
+  type ConnectionCloseReason,
+  closeReason,
+  instrumentPgPool,
+  type MeasuredPgPool,
+  type MeterLike,
+  type MetricAttributes,
+  type ObservableResultLike,
+  type PoolMetricsOptions,
+} from './pool-metrics.ts';
 export type { PoolSizeRecommendationInput } from './pool-size-recommendation.ts';
 export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';
 export { redact, redactWhenPrinted } from './redact.ts';

@@ -27,17 +27,6 @@ export {
 } from './policy.ts';
 export { defineTemplate, type PolicyTemplate } from './policy-template.ts';
 export { checkPoolBudget } from './pool-budget.ts';
-export {
-  type ClosedConnection,
-  type ConnectionCloseReason,
-  closeReason,
-  instrumentPgPool,
-  type MeasuredPgPool,
-  type MeterLike,
-  type MetricAttributes,
-  type ObservableResultLike,
-  type PoolMetricsOptions,
-} from './pool-metrics.ts';
 export { type PoolSizeRecommendation, recommendPoolSizes } from './pool-size-recommendation.ts';
 export type { DeployStrategy, GuardMode, PoolMode } from './pooler.ts';
 export { redactUrl } from './redact.ts';

@@ -101,7 +101,7 @@ const seconds = (ms: number) => ms / 1000;
  * ```ts
  * import { metrics } from '@opentelemetry/api';
  * const policy = defineDatabase({ meter: metrics.getMeter('my-app') }); // every pool mpgkit builds
- * instrumentPgPool(myOwnPool, metrics.getMeter('my-app'), { poolName: 'reports' }); // or one pool
+ * instrumentPgPool(myOwnPool, metrics.getMeter('my-app'), { poolName: 'reports' }); // or one pool (adapter entry)
  * ```
  */
 export function instrumentPgPool<P extends MeasuredPgPool>(
