@@ -21,6 +21,7 @@ export {
   ConnectBackoff,
   type ConnectBackoffOptions,
   connectBackoffDelayMs,
+  connectBackoffOptionsWithin,
   connectBackoffWithin,
   DEFAULT_CONNECT_BACKOFF,
   pgWithConnectBackoff,

@@ -81,9 +81,27 @@ export class ConnectBackoff {
 }
 
 /**
- * A {@link ConnectBackoff} for a pool whose connect timeout is `connectTimeoutMs`: the cap is kept to half
- * of it, so a query that waits for the backoff and then for the connection still gets its answer (a
- * connect error the catalogue explains) within the connect timeout, never after.
+ * Backoff options for a client whose connect timeout is `connectTimeoutMs`: the cap is kept to half of it, so a
+ * query that waits for the backoff and then for the connection still gets its answer (a connect error the
+ * catalogue explains) within the connect timeout, never after. postgres.js's `backoff` option uses it as is.
+ *
+ * @example
+ * ```ts
+ * connectBackoffOptionsWithin(1_000); // { baseDelayMs: 50, maxDelayMs: 500 }
+ * ```
+ */
+export function connectBackoffOptionsWithin(
+  connectTimeoutMs: number,
+  options: ConnectBackoffOptions = {},
+): Required<ConnectBackoffOptions> {
+  const { baseDelayMs, maxDelayMs } = { ...DEFAULT_CONNECT_BACKOFF, ...options };
+  const bound = connectTimeoutMs > 0 ? connectTimeoutMs / 2 : maxDelayMs;
+  return { baseDelayMs, maxDelayMs: Math.min(maxDelayMs, bound) };
+}
+
+/**
+ * A {@link ConnectBackoff} for a pool whose connect timeout is `connectTimeoutMs`, with the cap of
+ * {@link connectBackoffOptionsWithin}.
  *
  * @param options - `false` for none: every attempt immediate, as the drivers do alone. @default {}
  * @example
@@ -96,9 +114,7 @@ export function connectBackoffWithin(
   options: ConnectBackoffOptions | false = {},
 ): ConnectBackoff | undefined {
   if (options === false) return undefined;
-  const maxDelayMs = options.maxDelayMs ?? DEFAULT_CONNECT_BACKOFF.maxDelayMs;
-  const bound = connectTimeoutMs > 0 ? connectTimeoutMs / 2 : maxDelayMs;
-  return new ConnectBackoff({ ...options, maxDelayMs: Math.min(maxDelayMs, bound) });
+  return new ConnectBackoff(connectBackoffOptionsWithin(connectTimeoutMs, options));
 }
 
 /** The node-postgres client parts the backoff watches (pg's `Client` has them). */
@@ -122,6 +138,8 @@ interface WatchedPgClient extends PgConnectingClientLike {
  * message, and `end` on the client once the socket closes; `end()` sets `_ending` (pg 8.23 lib/client.js
  * `_connect`, `_attachListeners`, `end`; pg-protocol messages.ts DatabaseError.severity).
  *
+ * Without a backoff (`undefined`, as {@link connectBackoffWithin} returns for `false`), `Client` itself.
+ *
  * @example
  * ```ts
  * const pool = new pg.Pool({ ...config, Client: withConnectBackoff(pg.Client, new ConnectBackoff()) });
@@ -129,8 +147,9 @@ interface WatchedPgClient extends PgConnectingClientLike {
  */
 export function withConnectBackoff<C extends new (...args: never[]) => PgConnectingClientLike>(
   Client: C,
-  backoff: ConnectBackoff,
+  backoff: ConnectBackoff | undefined,
 ): C {
+  if (backoff === undefined) return Client;
   const Base = Client as unknown as new (...args: unknown[]) => WatchedPgClient;
   return class BackingOffClient extends Base {
     override connect(callback?: (error?: Error | null) => void): unknown {

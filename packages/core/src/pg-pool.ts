@@ -106,8 +106,10 @@ function installConnectBackoff(pool: PgPoolLike, options: ConnectBackoffOptions 
   if (typeof pool.Client !== 'function') return;
   const timeout = (pool.options as { connectionTimeoutMillis?: unknown } | undefined)
     ?.connectionTimeoutMillis;
-  const backoff = connectBackoffWithin(typeof timeout === 'number' ? timeout : 0, options);
-  if (backoff !== undefined) pool.Client = withConnectBackoff(pool.Client, backoff);
+  pool.Client = withConnectBackoff(
+    pool.Client,
+    connectBackoffWithin(typeof timeout === 'number' ? timeout : 0, options),
+  );
 }
 
 /** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */

@@ -2,7 +2,7 @@ import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
   connectBackoffDelayMs,
-  DEFAULT_CONNECT_BACKOFF,
+  connectBackoffOptionsWithin,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
@@ -54,9 +54,11 @@ export function postgresJsOptions(
     // connect timeout: measured on the stack, one query waited 17.7 s after a wrong password while others
     // flowed. mpgkit's is capped below half the connect timeout, with full jitter.
     backoff: (retries: number) =>
-      connectBackoffDelayMs(retries, Math.random(), {
-        maxDelayMs: Math.min(DEFAULT_CONNECT_BACKOFF.maxDelayMs, (policy.connectTimeoutSeconds * 1000) / 2),
-      }) / 1000,
+      connectBackoffDelayMs(
+        retries,
+        Math.random(),
+        connectBackoffOptionsWithin(policy.connectTimeoutSeconds * 1000),
+      ) / 1000,
     prepare: direct || policy.namedPreparedStatements,
     // The policy's TLS as tls.connect options (postgres.js merges an object into them, src/connection.js
     // `secure()`); mpgkit's URLs carry no sslmode, which postgres.js would read with its own meanings.

@@ -146,6 +146,5 @@ function pgClientClass(policy: Policy, pooled: boolean, connectTimeoutMs: number
     return undefined;
   }
   const Client = pooled ? guardedClientClass(policy, pg.Client) : pg.Client;
-  const backoff = connectBackoffWithin(connectTimeoutMs);
-  return backoff === undefined ? Client : withConnectBackoff(Client, backoff);
+  return withConnectBackoff(Client, connectBackoffWithin(connectTimeoutMs));
 }

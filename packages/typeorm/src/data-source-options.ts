@@ -125,8 +125,7 @@ function build(
 // the connect backoff rides on it, and on the app's pooled connections the transaction-mode guard.
 function clientClass(policy: Policy, role: string | undefined, connectTimeoutMs: number): typeof pg.Client {
   const Client = role === undefined ? guardedClientClass(policy, pg.Client) : pg.Client;
-  const backoff = connectBackoffWithin(connectTimeoutMs);
-  return backoff === undefined ? Client : withConnectBackoff(Client, backoff);
+  return withConnectBackoff(Client, connectBackoffWithin(connectTimeoutMs));
 }
 
 // An explicit `ssl` override wins (it may add client certificates or ciphers), but one that drops the
