@@ -149,18 +149,12 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
     description: 'Requests that timed out waiting for a connection.',
     unit: '{timeout}',
   });
-  const createTime = meter.createHistogram('db.client.connection.create_time', {
-    description: 'The time it took to open a connection.',
-    unit: 's',
-  });
-  const waitTime = meter.createHistogram('db.client.connection.wait_time', {
-    description: 'The time it took to get a connection from the pool.',
-    unit: 's',
-  });
-  const useTime = meter.createHistogram('db.client.connection.use_time', {
-    description: 'The time between borrowing a connection and returning it.',
-    unit: 's',
-  });
+  // The conventions' three durations, each a histogram in seconds.
+  const duration = (name: string, description: string) =>
+    meter.createHistogram(`db.client.connection.${name}`, { description, unit: 's' });
+  const createTime = duration('create_time', 'The time it took to open a connection.');
+  const waitTime = duration('wait_time', 'The time it took to get a connection from the pool.');
+  const useTime = duration('use_time', 'The time between borrowing a connection and returning it.');
   const closed = meter.createCounter('mpgkit.db.client.connection.closed', {
     description:
       'Connections the pool closed, by why: lifetime, idle, error (a drain, a restart) or pool-end.',
@@ -175,7 +169,14 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
   let ending = false;
   // No error listener is added here: on a client it would change what an error does (pg crashes the process
   // when none listens). A connection that died is recognised when pg-pool ends it (below).
-  pool.on('connect', (client) => opened.set(client, performance.now()));
+  // Opened: the time to open it runs from pg-pool's `new Client()` (the subclass below) to this event.
+  const created = new WeakMap<object, number>();
+  pool.on('connect', (client) => {
+    const now = performance.now();
+    opened.set(client, now);
+    const t0 = created.get(client);
+    if (t0 !== undefined) createTime.record(seconds(now - t0), attributes);
+  });
   pool.on('acquire', (client) => borrowed.set(client, performance.now()));
   pool.on('release', (error, client) => {
     const since = borrowed.get(client);
@@ -238,8 +239,7 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
       return end.apply(pool, args);
     };
   }
-  // The time to open a connection: from pg-pool's `new Client()` to its `connect` event.
-  const created = new WeakMap<object, number>();
+  // Stamps when pg-pool creates each client (`new this.Client()`), for create_time above.
   const Client = patched.Client;
   if (typeof Client === 'function') {
     const Base = Client as unknown as new (
@@ -258,10 +258,6 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
         return super.end(...args);
       }
     };
-    pool.on('connect', (client) => {
-      const t0 = created.get(client);
-      if (t0 !== undefined) createTime.record(seconds(performance.now() - t0), attributes);
-    });
   }
   return pool;
 }
