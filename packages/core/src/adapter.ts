@@ -55,6 +55,7 @@ export {
   sendClientStatementsUnnamed,
   sendStatementsUnnamed,
 } from './pg-pool.ts';
+export { instrumentPgPool, type MeasuredPgPool, type PgPoolMetricsOptions } from './pg-pool-metrics.ts';
 export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 export { resolvePlan } from './plans.ts';
 export { applicationNameFor, type PolicyLogger, requireDirectUrl } from './policy.ts';
@@ -62,12 +63,13 @@ export {
   type ClosedConnection,
   type ConnectionCloseReason,
   closeReason,
-  instrumentPgPool,
-  type MeasuredPgPool,
   type MeterLike,
   type MetricAttributes,
   type ObservableResultLike,
   type PoolMetricsOptions,
+  type PoolMetricsRecorder,
+  type PoolState,
+  recordPoolMetrics,
 } from './pool-metrics.ts';
 export type { PoolSizeRecommendationInput } from './pool-size-recommendation.ts';
 export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';

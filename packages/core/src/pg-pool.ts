@@ -7,9 +7,9 @@ import {
   type PgPoolConfig,
   type PgPoolLike,
 } from './pg-driver.ts';
+import { instrumentPgPool, type MeasuredPgPool } from './pg-pool-metrics.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
-import { instrumentPgPool, type MeasuredPgPool } from './pool-metrics.ts';
 import { guardPgPool } from './transaction-mode-guard.ts';
 
 /** Where a connection error was caught. */

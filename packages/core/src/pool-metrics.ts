@@ -1,5 +1,3 @@
-import type { PgClientLike } from './pg-driver.ts';
-
 // OpenTelemetry's database client metrics, as the semantic conventions name them (model/db/metrics.yaml,
 // v1.26 and later, "development" stability): https://github.com/open-telemetry/semantic-conventions.
 // Described structurally, as drivers are: @opentelemetry/api's `Meter` satisfies these types, and core
@@ -29,29 +27,8 @@ export interface MeterLike {
   ): { addCallback(callback: (result: ObservableResultLike) => void): void };
 }
 
-/** The node-postgres pool parts the metrics read (pg-pool 3.x has them). */
-export interface MeasuredPgPool {
-  on(event: 'connect' | 'acquire' | 'remove', listener: (client: PgClientLike) => void): unknown;
-  on(event: 'release', listener: (error: Error | undefined, client: PgClientLike) => void): unknown;
-  connect: (...args: never[]) => unknown;
-  readonly totalCount: number;
-  readonly idleCount: number;
-  readonly waitingCount: number;
-  options?: object;
-}
-
 /** Why a pool closed a connection: mpgkit's `mpgkit.db.client.connection.closed` attribute. */
 export type ConnectionCloseReason = 'lifetime' | 'idle' | 'error' | 'pool-end' | 'other';
-
-/** Options of {@link instrumentPgPool}. */
-export interface PoolMetricsOptions {
-  /** `db.client.connection.pool.name`, unique within the app. @default the pool's `application_name` */
-  poolName?: string;
-  /** A connection older than this when closed was closed by its lifetime (ms). @default Infinity */
-  minLifetimeMs?: number;
-}
-
-const POOL_NAME = 'db.client.connection.pool.name';
 
 /** What {@link closeReason} knows of a connection the pool closed. */
 export interface ClosedConnection {
@@ -85,65 +62,116 @@ export function closeReason(connection: ClosedConnection): ConnectionCloseReason
   if (idleTimeoutMs !== undefined && connection.idleMs >= idleTimeoutMs * 0.9) return 'idle';
   return 'other';
 }
+
+/** A pool's state when the reader collects: {@link recordPoolMetrics} reads it then, so it costs nothing between. */
+export interface PoolState {
+  idle: number;
+  used: number;
+  /** Requests waiting for a connection. */
+  pending: number;
+  /** The most connections the pool opens. */
+  max: number;
+  /** The fewest idle connections it keeps. @default 0 */
+  min?: number;
+}
+
+/** Options of {@link recordPoolMetrics}. */
+export interface PoolMetricsOptions {
+  /** `db.client.connection.pool.name`, unique within the app (mpgkit passes the pool's `application_name`). */
+  poolName: string;
+  /** Reads the pool's counts. */
+  state(): PoolState;
+  /** A connection older than this when closed was closed by its lifetime (ms). @default Infinity */
+  minLifetimeMs?: number;
+  /** The pool's idle timeout (ms). @default undefined: none */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * What a pool bridge tells {@link recordPoolMetrics} as connections come and go. Connections are any objects,
+ * kept in weak maps: a bridge need not tell of every step (a connection never `creating` has no create_time).
+ */
+export interface PoolMetricsRecorder {
+  /** The pool started opening this connection. */
+  creating(connection: object): void;
+  /** It is open and in the pool. */
+  opened(connection: object): void;
+  /** A request got it. */
+  borrowed(connection: object): void;
+  /** It came back; `failed` when it came back with an error. */
+  returned(connection: object, failed?: boolean): void;
+  /** It failed: its socket closed on its own, or it was handed back with an error. */
+  failed(connection: object): void;
+  /** The pool closed it. */
+  closed(connection: object): void;
+  /** A request started waiting for a connection; call the result when it got one, or with its error. */
+  waiting(): (outcome: 'got' | 'timeout' | 'failed') => void;
+  /** The pool is ending: what it closes from now on is `pool-end`. */
+  ending(): void;
+}
+
+const POOL_NAME = 'db.client.connection.pool.name';
 const seconds = (ms: number) => ms / 1000;
 
 /**
- * Reports a node-postgres pool's OpenTelemetry metrics: `db.client.connection.count` (by
- * `db.client.connection.state`, idle or used), `.max`, `.idle.max`, `.idle.min`, `.pending_requests` (read from
- * the pool's own counts when the reader collects, so they cost nothing between collections), `.timeouts`,
- * `.create_time`, `.wait_time` and `.use_time` (histograms in seconds); and mpgkit's own
- * `mpgkit.db.client.connection.closed`, by why the pool closed each connection (its lifetime, the idle timeout,
- * an error such as a drain's cut, or the pool ending). pg-pool emits `connect`, `acquire`, `release` and
- * `remove` around each connection (pg-pool 3.14 index.js) and counts `totalCount`, `idleCount`,
- * `waitingCount`.
+ * Reports one pool's OpenTelemetry metrics, named as the semantic conventions name them:
+ * `db.client.connection.count` (by `db.client.connection.state`, idle or used), `.max`, `.idle.max`, `.idle.min`,
+ * `.pending_requests` (read from {@link PoolMetricsOptions.state} when the reader collects), `.timeouts`,
+ * `.create_time`, `.wait_time` and `.use_time` (histograms in seconds), each with
+ * `db.client.connection.pool.name`; and mpgkit's own `mpgkit.db.client.connection.closed`, by
+ * `mpgkit.close.reason` ({@link closeReason}). Each pool mpgkit builds has a bridge that feeds the recorder
+ * from the pool's own events (pg-pool: {@link instrumentPgPool}; knex's tarn and Sequelize's pool in their
+ * adapters).
  *
  * @example
  * ```ts
- * import { metrics } from '@opentelemetry/api';
- * const policy = defineDatabase({ meter: metrics.getMeter('my-app') }); // every pool mpgkit builds
- * instrumentPgPool(myOwnPool, metrics.getMeter('my-app'), { poolName: 'reports' }); // or one pool (adapter entry)
+ * const record = recordPoolMetrics(meter, { poolName: 'my-app', state: () => ({ idle: 1, used: 0, pending: 0, max: 5 }) });
+ * record.creating(connection); record.opened(connection); record.borrowed(connection); record.returned(connection);
  * ```
  */
-export function instrumentPgPool<P extends MeasuredPgPool>(
-  pool: P,
-  meter: MeterLike,
-  options: PoolMetricsOptions = {},
-): P {
-  const config = (pool.options ?? {}) as {
-    max?: number;
-    min?: number;
-    idleTimeoutMillis?: number;
-    application_name?: string;
-  };
-  const name = options.poolName ?? config.application_name ?? 'pg';
-  const attributes = { [POOL_NAME]: name };
+export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions): PoolMetricsRecorder {
+  const attributes = { [POOL_NAME]: options.poolName };
   const observe = (
     metric: string,
     description: string,
     unit: string,
-    read: (result: ObservableResultLike) => void,
-  ) => meter.createObservableUpDownCounter(metric, { description, unit }).addCallback(read);
-  observe('db.client.connection.count', 'Connections in the pool, by state.', '{connection}', (result) => {
-    result.observe(pool.idleCount, { ...attributes, 'db.client.connection.state': 'idle' });
-    result.observe(pool.totalCount - pool.idleCount, {
-      ...attributes,
-      'db.client.connection.state': 'used',
-    });
-  });
-  observe('db.client.connection.max', 'The most connections the pool opens.', '{connection}', (result) =>
-    result.observe(config.max ?? 10, attributes),
+    read: (result: ObservableResultLike, state: PoolState) => void,
+  ) =>
+    meter
+      .createObservableUpDownCounter(metric, { description, unit })
+      .addCallback((result) => read(result, options.state()));
+  observe(
+    'db.client.connection.count',
+    'Connections in the pool, by state.',
+    '{connection}',
+    (result, state) => {
+      result.observe(state.idle, { ...attributes, 'db.client.connection.state': 'idle' });
+      result.observe(state.used, { ...attributes, 'db.client.connection.state': 'used' });
+    },
   );
-  observe('db.client.connection.idle.max', 'The most idle connections the pool keeps.', '{connection}', (r) =>
-    r.observe(config.max ?? 10, attributes),
+  observe(
+    'db.client.connection.max',
+    'The most connections the pool opens.',
+    '{connection}',
+    (result, state) => result.observe(state.max, attributes),
+  );
+  observe(
+    'db.client.connection.idle.max',
+    'The most idle connections the pool keeps.',
+    '{connection}',
+    (r, s) => r.observe(s.max, attributes),
   );
   observe(
     'db.client.connection.idle.min',
     'The fewest idle connections the pool keeps.',
     '{connection}',
-    (r) => r.observe(config.min ?? 0, attributes),
+    (r, s) => r.observe(s.min ?? 0, attributes),
   );
-  observe('db.client.connection.pending_requests', 'Requests waiting for a connection.', '{request}', (r) =>
-    r.observe(pool.waitingCount, attributes),
+  observe(
+    'db.client.connection.pending_requests',
+    'Requests waiting for a connection.',
+    '{request}',
+    (r, s) => r.observe(s.pending, attributes),
   );
   const timeouts = meter.createCounter('db.client.connection.timeouts', {
     description: 'Requests that timed out waiting for a connection.',
@@ -155,109 +183,58 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
   const createTime = duration('create_time', 'The time it took to open a connection.');
   const waitTime = duration('wait_time', 'The time it took to get a connection from the pool.');
   const useTime = duration('use_time', 'The time between borrowing a connection and returning it.');
-  const closed = meter.createCounter('mpgkit.db.client.connection.closed', {
+  const closedCount = meter.createCounter('mpgkit.db.client.connection.closed', {
     description:
       'Connections the pool closed, by why: lifetime, idle, error (a drain, a restart) or pool-end.',
     unit: '{connection}',
   });
 
-  // Per connection: when it opened, when it was last borrowed or returned, whether it failed.
+  // Per connection: when it started opening, opened, was last borrowed and returned; whether it failed.
+  const created = new WeakMap<object, number>();
   const opened = new WeakMap<object, number>();
   const borrowed = new WeakMap<object, number>();
   const returned = new WeakMap<object, number>();
   const failed = new WeakSet<object>();
   let ending = false;
-  // No error listener is added here: on a client it would change what an error does (pg crashes the process
-  // when none listens). A connection that died is recognised when pg-pool ends it (below).
-  // Opened: the time to open it runs from pg-pool's `new Client()` (the subclass below) to this event.
-  const created = new WeakMap<object, number>();
-  pool.on('connect', (client) => {
-    const now = performance.now();
-    opened.set(client, now);
-    const t0 = created.get(client);
-    if (t0 !== undefined) createTime.record(seconds(now - t0), attributes);
-  });
-  pool.on('acquire', (client) => borrowed.set(client, performance.now()));
-  pool.on('release', (error, client) => {
-    const since = borrowed.get(client);
-    if (since !== undefined) useTime.record(seconds(performance.now() - since), attributes);
-    returned.set(client, performance.now());
-    if (error) failed.add(client);
-  });
-  pool.on('remove', (client) => {
-    const now = performance.now();
-    const age = now - (opened.get(client) ?? now);
-    const idleFor = now - (returned.get(client) ?? now);
-    const reason = closeReason({
-      died: failed.has(client),
-      ageMs: age,
-      idleMs: idleFor,
-      poolEnding: ending,
-      minLifetimeMs: options.minLifetimeMs,
-      idleTimeoutMs: config.idleTimeoutMillis,
-    });
-    closed.add(1, { ...attributes, 'mpgkit.close.reason': reason });
-  });
-
-  // pool.connect(callback?) is where every query waits for a connection (pg-pool's query() calls it): the wait,
-  // and pg-pool's "timeout exceeded when trying to connect".
-  // The pool's methods and Client class are replaced on the instance, as the safety net does.
-  const patched = pool as unknown as {
-    connect: unknown;
-    end?: (...args: unknown[]) => unknown;
-    Client?: new (...args: never[]) => object;
-  };
-  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
-  const measureWait = (t0: number, error: unknown) => {
-    if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)) {
-      timeouts.add(1, attributes);
-    } else if (!error) waitTime.record(seconds(performance.now() - t0), attributes);
-  };
-  patched.connect = (callback?: (...args: unknown[]) => void) => {
-    const t0 = performance.now();
-    if (typeof callback === 'function') {
-      return connect((error: unknown, ...rest: unknown[]) => {
-        measureWait(t0, error);
-        callback(error, ...rest);
+  return {
+    creating: (connection) => created.set(connection, performance.now()),
+    opened(connection) {
+      const now = performance.now();
+      opened.set(connection, now);
+      const t0 = created.get(connection);
+      if (t0 !== undefined) createTime.record(seconds(now - t0), attributes);
+    },
+    borrowed: (connection) => borrowed.set(connection, performance.now()),
+    returned(connection, withError) {
+      const now = performance.now();
+      const since = borrowed.get(connection);
+      if (since !== undefined) useTime.record(seconds(now - since), attributes);
+      borrowed.delete(connection);
+      returned.set(connection, now);
+      if (withError) failed.add(connection);
+    },
+    failed: (connection) => failed.add(connection),
+    closed(connection) {
+      const now = performance.now();
+      const reason = closeReason({
+        died: failed.has(connection),
+        ageMs: now - (opened.get(connection) ?? now),
+        idleMs: now - (returned.get(connection) ?? now),
+        poolEnding: ending,
+        minLifetimeMs: options.minLifetimeMs,
+        idleTimeoutMs: options.idleTimeoutMs,
       });
-    }
-    return (connect() as Promise<unknown>).then(
-      (client) => {
-        measureWait(t0, undefined);
-        return client;
-      },
-      (error: unknown) => {
-        measureWait(t0, error);
-        throw error;
-      },
-    );
-  };
-  const end = patched.end;
-  if (typeof end === 'function') {
-    patched.end = (...args: unknown[]) => {
+      closedCount.add(1, { ...attributes, 'mpgkit.close.reason': reason });
+    },
+    waiting() {
+      const t0 = performance.now();
+      return (outcome) => {
+        if (outcome === 'timeout') timeouts.add(1, attributes);
+        else if (outcome === 'got') waitTime.record(seconds(performance.now() - t0), attributes);
+      };
+    },
+    ending: () => {
       ending = true;
-      return end.apply(pool, args);
-    };
-  }
-  // Stamps when pg-pool creates each client (`new this.Client()`), for create_time above.
-  const Client = patched.Client;
-  if (typeof Client === 'function') {
-    const Base = Client as unknown as new (
-      ...args: unknown[]
-    ) => { end(...args: unknown[]): unknown; _ended?: boolean };
-    patched.Client = class extends Base {
-      constructor(...args: unknown[]) {
-        super(...args);
-        created.set(this, performance.now());
-      }
-
-      // pg-pool removes a connection with client.end(); pg has already set `_ended` on one whose socket closed
-      // on its own (pg 8.23 lib/client.js `_connect`: the connection's 'end' handler), never on a healthy one.
-      override end(...args: unknown[]): unknown {
-        if (this._ended) failed.add(this);
-        return super.end(...args);
-      }
-    };
-  }
-  return pool;
+    },
+  };
 }
