@@ -94,8 +94,11 @@ export interface PoolMetricsOptions {
 export interface PoolMetricsRecorder {
   /** The pool started opening this connection. */
   creating(connection: object): void;
-  /** It is open and in the pool. */
-  opened(connection: object): void;
+  /**
+   * It is open and in the pool. `startedAt` (`performance.now()` when its opening began) is for pools that
+   * tell of the opening before the connection exists. @default the time of {@link PoolMetricsRecorder.creating}
+   */
+  opened(connection: object, startedAt?: number): void;
   /** A request got it. */
   borrowed(connection: object): void;
   /** It came back; `failed` when it came back with an error. */
@@ -198,10 +201,10 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
   let ending = false;
   return {
     creating: (connection) => created.set(connection, performance.now()),
-    opened(connection) {
+    opened(connection, startedAt = created.get(connection)) {
       const now = performance.now();
       opened.set(connection, now);
-      const t0 = created.get(connection);
+      const t0 = startedAt;
       if (t0 !== undefined) createTime.record(seconds(now - t0), attributes);
     },
     borrowed: (connection) => borrowed.set(connection, performance.now()),

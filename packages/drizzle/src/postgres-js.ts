@@ -23,6 +23,9 @@ export {
 /** Which URL a postgres.js client uses. */
 export type PostgresJsTarget = 'pooled' | 'direct';
 
+// Policies already warned that postgres.js's pool is not measured.
+const unmeasured = new WeakSet<Policy>();
+
 /**
  * postgres.js options from the policy. `prepare: false` on the pooled URL in transaction mode: with
  * postgres.js's default (`true`) every query is a named statement and through a transaction pooler
@@ -41,6 +44,15 @@ export function postgresJsOptions(
   target: PostgresJsTarget = 'pooled',
 ): postgres.Options<Record<string, postgres.PostgresType>> {
   const direct = target === 'direct';
+  if (policy.meter !== undefined && !unmeasured.has(policy)) {
+    // postgres.js keeps its connections in internal queues and emits no pool events (postgres 3.4.9
+    // src/index.js: `queues`, and only `onclose(id)` among the options): there is nothing true to report.
+    unmeasured.add(policy);
+    policy.logger.warn(
+      '[mpgkit] postgres.js exposes neither pool events nor pool counts: its connections are not measured. ' +
+        'Use the node-postgres driver (@mpgkit/drizzle) to see the pool in your metrics.',
+    );
+  }
   return {
     max: direct ? 1 : policy.poolSize,
     // Typed as a number, but postgres.js evaluates a function per connection (see above).

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Policy } from '@mpgkit/core';
 import {
+  applicationNameFor,
   connectBackoffWithin,
   guardPgClient,
   lifetimeOver,
@@ -11,6 +12,7 @@ import {
   startLifetime,
 } from '@mpgkit/core/adapter';
 import type { Knex } from 'knex';
+import { instrumentKnexPool, type TarnPoolLike } from './knex-pool-metrics.ts';
 
 // knex's pool (tarn) has no max connection lifetime before knex 3.2 (knex#5119 was closed without one), and
 // from 3.2 its `maxConnectionLifetimeJitterMillis` only lengthens a lifetime. What every knex 3.x does call on
@@ -33,6 +35,8 @@ interface KnexPgClientClass {
     validateConnection(connection: KnexPgConnection): boolean | Promise<boolean>;
     poolDefaults(): Record<string, unknown>;
     _driver(): { Client: new (...args: never[]) => PgConnectingClientLike };
+    initializePool(config?: Knex.Config): void;
+    pool?: unknown;
   };
 }
 
@@ -91,6 +95,21 @@ export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = '
     override validateConnection(connection: KnexPgConnection): boolean | Promise<boolean> {
       if (lifetimeOver(connection)) return false;
       return super.validateConnection(connection);
+    }
+
+    // knex builds its tarn pool here (knex 3.x lib/client.js initializePool); an app's own `connectionPool`
+    // (knex 3.3) is the app's to measure.
+    override initializePool(config?: Knex.Config): void {
+      super.initializePool(config);
+      const pool = this.pool as Partial<TarnPoolLike> | undefined;
+      if (policy.meter !== undefined && typeof pool?.numUsed === 'function' && !config?.connectionPool) {
+        instrumentKnexPool(pool as TarnPoolLike, policy.meter, {
+          poolName:
+            (config?.connection as { application_name?: string } | undefined)?.application_name ??
+            applicationNameFor(policy),
+          minLifetimeMs: policy.lifetime.minSeconds * 1000,
+        });
+      }
     }
   }
   Object.defineProperty(MpgkitPgClient, 'name', { value: 'MpgkitPgClient' });

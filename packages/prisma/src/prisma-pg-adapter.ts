@@ -3,6 +3,9 @@ import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import {
   connectBackoffWithin,
   guardedClientClass,
+  instrumentPgPool,
+  type MeasuredPgPool,
+  type MeterLike,
   type PgClientLike,
   type PgConnectingClientLike,
   type PgPoolConfig,
@@ -96,7 +99,7 @@ function adapterOn<A>(
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
     );
-  return new PrismaPg(
+  const adapter = new PrismaPg(
     { ...config, connectionString: url, ...(Client === undefined ? {} : { Client }) },
     {
       onPoolError: report('idle connection lost'),
@@ -105,6 +108,26 @@ function adapterOn<A>(
       ...options,
     },
   );
+  if (policy.meter !== undefined)
+    measurePools(adapter, policy.meter, (config.maxLifetimeSeconds ?? 0) * 1000);
+  return adapter;
+}
+
+// adapter-pg builds its pool in the factory's `connect()` and hands it to the adapter it returns, whose
+// `underlyingDriver()` is that pool (@prisma/adapter-pg 7.10 dist/index.mjs PrismaPgAdapterFactory.connect,
+// PrismaPgAdapter.underlyingDriver): each pool is instrumented as it is built.
+function measurePools(adapter: unknown, meter: MeterLike, lifetimeMs: number): void {
+  const factory = adapter as { connect?: () => Promise<{ underlyingDriver?: () => unknown }> };
+  const connect = factory.connect?.bind(factory);
+  if (connect === undefined) return;
+  factory.connect = async () => {
+    const connected = await connect();
+    const pool = connected.underlyingDriver?.() as Partial<MeasuredPgPool> | undefined;
+    if (typeof pool?.on === 'function' && typeof pool.totalCount === 'number') {
+      instrumentPgPool(pool as MeasuredPgPool, meter, { minLifetimeMs: lifetimeMs });
+    }
+    return connected;
+  };
 }
 
 const PRISMA_7_REPLACEMENTS: Readonly<Record<string, string>> = {

@@ -1,6 +1,8 @@
 import type { Policy } from '@mpgkit/core';
+import { applicationNameFor } from '@mpgkit/core/adapter';
 import { Sequelize } from 'sequelize';
 import { type SequelizeOptions, sequelizeOptions } from './sequelize-options.ts';
+import { instrumentSequelizePool } from './sequelize-pool-metrics.ts';
 
 /**
  * The app's Sequelize instance on {@link sequelizeOptions}: pooled URL, the policy's pool and lifetime.
@@ -11,5 +13,16 @@ import { type SequelizeOptions, sequelizeOptions } from './sequelize-options.ts'
  * ```
  */
 export function createSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
-  return new Sequelize(sequelizeOptions(policy, options));
+  const settings = sequelizeOptions(policy, options);
+  const sequelize = new Sequelize(settings);
+  if (policy.meter !== undefined) {
+    instrumentSequelizePool(sequelize, policy.meter, {
+      poolName:
+        (settings.dialectOptions as { application_name?: string } | undefined)?.application_name ??
+        applicationNameFor(policy),
+      minLifetimeMs: policy.lifetime.minSeconds * 1000,
+      idleTimeoutMs: settings.pool?.idle,
+    });
+  }
+  return sequelize;
 }

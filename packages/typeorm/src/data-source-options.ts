@@ -3,6 +3,8 @@ import {
   applicationNameFor,
   connectBackoffWithin,
   guardedClientClass,
+  instrumentPgPool,
+  type MeterLike,
   type NodeTlsOptions,
   type PolicyLogger,
   type ResolvedTls,
@@ -116,6 +118,9 @@ function build(
       // TypeORM hands `ssl` to pg as is (typeorm 1.1 PostgresDriver.createPool: `ssl: credentials.ssl`).
       ssl: sslOption(warn, tls, overrides.ssl),
       extra: { Client: clientClass(policy, role, safe.connectionTimeoutMillis), ...extra, ...safe },
+      ...(policy.meter !== undefined && overrides.driver === undefined
+        ? { driver: measuredPg(policy.meter, safe.maxLifetimeSeconds * 1000) }
+        : {}),
     } as PostgresOptions,
     policy.redact,
   );
@@ -126,6 +131,19 @@ function build(
 function clientClass(policy: Policy, role: string | undefined, connectTimeoutMs: number): typeof pg.Client {
   const Client = role === undefined ? guardedClientClass(policy, pg.Client) : pg.Client;
   return withConnectBackoff(Client, connectBackoffWithin(connectTimeoutMs));
+}
+
+// TypeORM builds its pool with `new this.postgres.Pool(options)`, `postgres` being its `driver` option when given
+// (typeorm 1.1.1 driver/postgres/PostgresDriver.js loadDependencies, createPool). With a meter, the driver is pg
+// itself but for a Pool that reports its metrics; pg's other exports (types, defaults) are inherited.
+function measuredPg(meter: MeterLike, lifetimeMs: number): typeof pg {
+  class MeasuredPool extends pg.Pool {
+    constructor(config?: pg.PoolConfig) {
+      super(config);
+      instrumentPgPool(this, meter, { minLifetimeMs: lifetimeMs });
+    }
+  }
+  return Object.create(pg, { Pool: { value: MeasuredPool } });
 }
 
 // An explicit `ssl` override wins (it may add client certificates or ciphers), but one that drops the

@@ -22,15 +22,37 @@ export interface LoadConfig {
    * {@link LoadResult.escaped}. Without them, an escaped error ends the process (a crash). @default false
    */
   appHandlers?: boolean;
+  /**
+   * Give the policy a meter of the real OpenTelemetry SDK (a reader collected on demand), so the pools report
+   * their metrics; `collect` reads them. @default false
+   */
+  metrics?: boolean;
 }
 
-export type LoadCommand = { type: 'probe'; n: number } | { type: 'saturate' } | { type: 'stop' };
+export type LoadCommand =
+  | { type: 'probe'; n: number }
+  | { type: 'saturate' }
+  /** Stop the load and let the pool settle (its connections idle). */
+  | { type: 'quiesce' }
+  /** Collect the metrics (with {@link LoadConfig.metrics}). */
+  | { type: 'collect' }
+  | { type: 'stop' };
+
+/** One data point of a collected metric: a sum's value, or a histogram's count of recordings. */
+export interface MetricPoint {
+  name: string;
+  unit: string;
+  attributes: Record<string, unknown>;
+  value: number;
+}
 
 export type LoadEvent =
   | { type: 'ready' }
   | { type: 'probed'; ok: boolean }
   /** `poolSize` concurrent 0.2 s sleeps: how long they took, and how many completed. */
   | { type: 'saturated'; elapsedMs: number; ok: number }
+  | { type: 'quiet' }
+  | { type: 'metrics'; points: MetricPoint[] }
   | { type: 'result'; result: LoadResult };
 
 /** What a load run measured. */

@@ -10,13 +10,19 @@ import {
   type LoadEvent,
   type LoadResult,
 } from './load-protocol.ts';
+import { onDemandMeter } from './metrics-reader.ts';
 import type { AppClient, SubjectModule } from './subject.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as LoadConfig;
 const send = (event: LoadEvent) => process.send?.(event);
 
 const subject = (await import(config.module)) as SubjectModule;
-const policy = defineDatabase({ ...config.policyOptions, logger: { warn: () => undefined } });
+const metrics = config.metrics ? await onDemandMeter() : undefined;
+const policy = defineDatabase({
+  ...config.policyOptions,
+  logger: { warn: () => undefined },
+  ...(metrics === undefined ? {} : { meter: metrics.meter }),
+});
 const client: AppClient = await subject.createAppClient(policy);
 
 const started = Date.now();
@@ -131,6 +137,13 @@ process.on('message', async (command: LoadCommand) => {
     await round();
     const [second, third] = [await round(), await round()];
     send({ type: 'saturated', ...(second.elapsedMs <= third.elapsedMs ? second : third) });
+  } else if (command.type === 'quiesce') {
+    running = false;
+    await Promise.all(workers);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    send({ type: 'quiet' });
+  } else if (command.type === 'collect') {
+    send({ type: 'metrics', points: (await metrics?.collect()) ?? [] });
   } else if (command.type === 'stop') {
     running = false;
     await Promise.all(workers);

@@ -6,6 +6,7 @@ import {
   type LoadConfig,
   type LoadEvent,
   type LoadOutcome,
+  type MetricPoint,
 } from './load-protocol.ts';
 
 const RUNNER = fileURLToPath(new URL('./load-runner.ts', import.meta.url));
@@ -80,6 +81,18 @@ export class LoadRun {
   async saturate(): Promise<{ elapsedMs: number; ok: number } | undefined> {
     this.send({ type: 'saturate' });
     return this.next('saturated', 10_000).catch(() => undefined);
+  }
+
+  /** Stops the load and waits until the pool has settled; false if the process is gone. */
+  async quiesce(): Promise<boolean> {
+    this.send({ type: 'quiesce' });
+    return (await this.next('quiet', 10_000).catch(() => undefined)) !== undefined;
+  }
+
+  /** The metrics the child's pools reported (with `metrics` in the config); undefined if it is gone. */
+  async collect(): Promise<MetricPoint[] | undefined> {
+    this.send({ type: 'collect' });
+    return (await this.next('metrics', 10_000).catch(() => undefined))?.points;
   }
 
   /** Ends the child process if it is still there (a connection the client never closed keeps it alive). */
