@@ -1,6 +1,7 @@
 import { classifyError, createPgPool, defineDatabase, retry } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onDemandMeter, sumOf } from '../src/conformance/metrics-reader.ts';
 import { type Stack, startStack } from '../src/index.ts';
 
 // retry() on real faults: the row count says whether a write ran once, twice, or not at all. A stack of
@@ -71,9 +72,17 @@ describe('retry() on real faults', () => {
       await client.connect();
       return client.query("INSERT INTO retry_ledger (run) SELECT 'duplicated' FROM pg_sleep(0.6)");
     };
-    await retry(insert, { attempts: 2, baseDelayMs: 10, idempotent: true }).catch(() => undefined);
+    const metrics = await onDemandMeter();
+    await retry(insert, { attempts: 2, baseDelayMs: 10, idempotent: true, meter: metrics.meter }).catch(
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await rows('duplicated')).toBe(2);
+    // The retry is counted as one the caller declared idempotent (the statement had been sent).
+    expect(
+      sumOf(await metrics.collect(), 'mpgkit.db.client.retries', { 'mpgkit.retry.safety': 'idempotent' }),
+    ).toBe(1);
+    await metrics.shutdown();
     await Promise.all(clients.map((client) => client.end()));
   });
 
@@ -89,11 +98,13 @@ describe('retry() on real faults', () => {
     plain.on('error', () => undefined);
     const plainError = plain.query('SELECT 1').catch((error: unknown) => error);
     const errors: unknown[] = [];
+    const metrics = await onDemandMeter();
     await retry(() => pool.query("INSERT INTO retry_ledger (run) VALUES ('login')"), {
       attempts: 30,
       baseDelayMs: 100,
       maxDelayMs: 500,
       onRetry: (error) => errors.push(error),
+      meter: metrics.meter,
     });
     await restart;
     expect(classifyError(await plainError)).toMatchObject({ phase: 'in-flight', retrySafe: false });
@@ -101,6 +112,13 @@ describe('retry() on real faults', () => {
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors)
       expect(classifyError(error)).toMatchObject({ phase: 'connect', retrySafe: true });
+    // Every retry counted, each as safe because nothing was sent (through the real OpenTelemetry SDK).
+    const points = await metrics.collect();
+    expect(sumOf(points, 'mpgkit.db.client.retries', { 'mpgkit.retry.safety': 'nothing-sent' })).toBe(
+      errors.length,
+    );
+    expect(sumOf(points, 'mpgkit.db.client.retries')).toBe(errors.length);
+    await metrics.shutdown();
     expect(await rows('login')).toBe(1);
     await pool.end();
   });

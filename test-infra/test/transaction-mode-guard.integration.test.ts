@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { onDemandMeter, sumOf } from '../src/conformance/metrics-reader.ts';
 import { GUARD_SETUP_SQL, SAFE_SQL, UNSAFE_SQL, UNSAFE_SQL_FOUND_IN_REVIEW } from '../src/guard-corpus.ts';
 import { attachStack, statementLogOffset } from '../src/index.ts';
 
 const stack = attachStack(inject('mpgkitStack'));
+const metrics = await onDemandMeter();
 const policy = defineDatabase({
+  meter: metrics.meter,
   env: stack.envFor('transaction'),
   poolMode: 'transaction',
   transactionModeGuard: 'throw',
@@ -22,7 +25,10 @@ describe('the transaction-mode guard, through a real transaction-mode PgBouncer'
     for (const sql of GUARD_SETUP_SQL) await direct.query(sql);
     await direct.end();
   });
-  afterAll(() => pool.end());
+  afterAll(async () => {
+    await pool.end();
+    await metrics.shutdown();
+  });
 
   it(`stops all ${UNSAFE_SQL.length} unsafe statements before they reach the server`, async () => {
     const offset = statementLogOffset(stack);
@@ -36,6 +42,14 @@ describe('the transaction-mode guard, through a real transaction-mode PgBouncer'
     const log = readFileSync(stack.state.postgres.logFile).subarray(offset).toString();
     expect(log).toContain('guard-probe-control');
     expect(log).not.toMatch(/guard-probe-\d+/);
+    // Each refusal is counted, by feature, through the real OpenTelemetry SDK.
+    const points = await metrics.collect();
+    expect(sumOf(points, 'mpgkit.db.client.guard.statements', { 'mpgkit.guard.action': 'refused' })).toBe(
+      UNSAFE_SQL.length,
+    );
+    expect(
+      sumOf(points, 'mpgkit.db.client.guard.statements', { 'mpgkit.guard.feature': 'LISTEN' }),
+    ).toBeGreaterThan(0);
   });
 
   it(`lets all ${SAFE_SQL.length} safe statements through, and they succeed`, async () => {

@@ -1,4 +1,6 @@
 import { classifyError } from './explain-error.ts';
+import type { MeterLike } from './pool-metrics.ts';
+import { countRetry, type RetrySafety } from './statement-counters.ts';
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
@@ -15,6 +17,11 @@ export interface RetryOptions {
   idempotent?: boolean;
   /** Called before each retry, e.g. to log. @default undefined */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Counts each retry in `mpgkit.db.client.retries`, by why it was safe (`policy.meter` is the usual one).
+   * @default undefined: not counted
+   */
+  meter?: MeterLike;
   /** Random source in [0, 1), for tests. @default Math.random */
   random?: () => number;
 }
@@ -43,8 +50,15 @@ export async function retry<T>(
     try {
       return await work(attempt);
     } catch (error) {
-      if (attempt >= attempts || !classifyError(error, { idempotent: options.idempotent ?? false }).retrySafe)
-        throw error;
+      const classified = classifyError(error, { idempotent: options.idempotent ?? false });
+      if (attempt >= attempts || !classified.retrySafe) throw error;
+      if (options.meter !== undefined) {
+        countRetry(
+          options.meter,
+          SAFETY[classified.phase ?? 'in-flight'] ?? 'idempotent',
+          classified.id ?? 'unknown',
+        );
+      }
       // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a fleet that failed together
       // does not come back together.
       const delayMs = random() * Math.min(cap, base * 2 ** (attempt - 1));
@@ -53,3 +67,11 @@ export async function retry<T>(
     }
   }
 }
+
+// A retry-safe failure's phase says why repeating was safe (connection-errors.ts FailurePhase).
+const SAFETY: Partial<Record<string, RetrySafety>> = {
+  connect: 'nothing-sent',
+  'rolled-back': 'rolled-back',
+  'in-flight': 'idempotent',
+  commit: 'idempotent',
+};

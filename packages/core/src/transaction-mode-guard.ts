@@ -3,6 +3,7 @@ import type { PgClientLike, PgPoolLike } from './pg-driver.ts';
 import type { Policy } from './policy.ts';
 import type { GuardMode } from './pooler.ts';
 import { checkPgQuery, type SessionFeature } from './session-features.ts';
+import { countGuardedStatement } from './statement-counters.ts';
 
 // The guard's wiring on node-postgres: session-features.ts decides, this file refuses or warns.
 
@@ -67,6 +68,9 @@ export function guardPgClient(
       const text =
         typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text ?? '');
       const error = sessionFeatureError(found, text);
+      if (policy.meter !== undefined) {
+        countGuardedStatement(policy.meter, found.feature, mode === 'warn' ? 'warned' : 'refused');
+      }
       if (mode === 'warn') {
         if (!warned.has(error.message)) policy.logger.warn(`[mpgkit] ${policy.redact(error.message)}`);
         warned.add(error.message);
