@@ -2,6 +2,7 @@ import { createListener, createPgPool, defineDatabase, type Notification } from 
 import { applicationNameFor } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onDemandMeter, sumOf } from '../src/conformance/metrics-reader.ts';
 import { scaledPolicyOptions } from '../src/conformance/scaled-policy.ts';
 import { type Stack, startStack } from '../src/index.ts';
 
@@ -38,9 +39,11 @@ async function notifyStream(
 
 describe('createListener across proxy drains', () => {
   it('receives every notification of a steady stream across two drains: 0 lost, 0 duplicated', async () => {
+    const metrics = await onDemandMeter();
     const policy = defineDatabase({
       ...scaledPolicyOptions(stack, 'transaction', 'listener'),
       logger: { warn() {} },
+      meter: metrics.meter,
     });
     const received: string[] = [];
     const errors: Error[] = [];
@@ -60,6 +63,19 @@ describe('createListener across proxy drains', () => {
     expect(sent.filter((payload) => !received.includes(payload))).toEqual([]); // none lost
     expect(listener.stats.recycles).toBeGreaterThan(2);
     expect(errors).toEqual([]);
+    // Its metrics (real SDK): every recycle closed a connection by its lifetime, none by an error, and the
+    // listener holds nothing once stopped.
+    const points = await metrics.collect();
+    const listening = { 'db.client.connection.pool.name': applicationNameFor(policy, 'listen') };
+    const closed = (reason: string) =>
+      sumOf(points, 'mpgkit.db.client.connection.closed', { ...listening, 'mpgkit.close.reason': reason });
+    expect({ lifetime: closed('lifetime'), error: closed('error') }).toEqual({
+      lifetime: listener.stats.recycles,
+      error: 0,
+    });
+    expect(sumOf(points, 'db.client.connection.count', listening)).toBe(0);
+    expect(sumOf(points, 'db.client.connection.create_time', listening)).toBe(listener.stats.recycles + 1);
+    await metrics.shutdown();
   });
 
   it('negative control: a plain LISTEN client is cut at the hard stop and goes deaf', async () => {
@@ -84,9 +100,11 @@ describe('createListener across proxy drains', () => {
   });
 
   it('reconnects after its backend is killed and keeps receiving (never silently deaf)', async () => {
+    const metrics = await onDemandMeter();
     const policy = defineDatabase({
       ...scaledPolicyOptions(stack, 'transaction', 'listener-kill'),
       logger: { warn() {} },
+      meter: metrics.meter,
     });
     const received: string[] = [];
     const errors: Error[] = [];
@@ -103,5 +121,12 @@ describe('createListener across proxy drains', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(listener.stats.reconnects).toBeGreaterThan(0);
     expect(sent.every((payload) => received.includes(payload))).toBe(true);
+    // The killed connection is counted as closed by an error.
+    expect(
+      sumOf(await metrics.collect(), 'mpgkit.db.client.connection.closed', {
+        'mpgkit.close.reason': 'error',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    await metrics.shutdown();
   });
 });

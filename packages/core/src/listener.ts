@@ -1,6 +1,7 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
 import type { ListenClientConfig, PgListenClientLike } from './pg-driver.ts';
 import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
+import { recordPoolMetrics } from './pool-metrics.ts';
 import { toNodePostgresSsl } from './tls-driver-options.ts';
 
 /** A notification, as node-postgres delivers it. */
@@ -109,17 +110,40 @@ export async function createListener(
     options.onNotification(notification);
   };
 
+  // With a meter, the listener reports as a pool of its own (one connection, two while recycling), named by
+  // its application_name: what it holds, how long opening took, and why each connection closed.
+  const record =
+    policy.meter === undefined
+      ? undefined
+      : recordPoolMetrics(policy.meter, {
+          poolName: config.application_name,
+          state: () => {
+            const used = (current === undefined ? 0 : 1) + retiring.size;
+            return { idle: 0, used, pending: 0, max: 2, min: 1 };
+          },
+          // A recycle comes at half the lifetime at the earliest (schedule below).
+          minLifetimeMs: policy.lifetime.minSeconds * 500,
+        });
+
+  const opened = new WeakSet<PgListenClientLike>();
   const open = async (): Promise<PgListenClientLike> => {
     const client = new Client(config);
     client.on('notification', (message) => deliver(client, message));
     client.on('error', (error) => lost(client, error));
-    client.on('end', () => lost(client, new Error('listener connection ended')));
+    client.on('end', () => {
+      lost(client, new Error('listener connection ended'));
+      if (record !== undefined && opened.has(client)) record.closed(client);
+    });
+    record?.creating(client);
     await client.connect();
+    record?.opened(client);
+    opened.add(client);
     for (const channel of options.channels) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
     return client;
   };
 
   const lost = (client: PgListenClientLike, error: Error) => {
+    if (!stopped && !retiring.has(client)) record?.failed(client);
     if (stopped || retiring.has(client) || client !== current) return;
     current = undefined;
     onError(error);
@@ -196,6 +220,7 @@ export async function createListener(
     stats,
     async stop() {
       stopped = true;
+      record?.ending();
       clearTimeout(timer);
       const clients = [current, ...retiring].filter(
         (client): client is PgListenClientLike => client !== undefined,
