@@ -11,11 +11,12 @@ import {
   type Policy,
   redactUrl,
 } from '@mpgkit/core';
-import { type NodeTlsOptions, type ResolvedTls, redact, toPostgresJsSsl } from '@mpgkit/core/adapter';
+import { redact } from '@mpgkit/core/adapter';
 import { parseGroupSpec } from './budget-command.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { checkTls } from './doctor-tls.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import { connect, loadPg, type PgClient, type PgModule } from './pg-connect.ts';
 
 /** Usage text of `mpgkit doctor`. */
 export const DOCTOR_USAGE = `Usage: mpgkit doctor [--mode session|transaction] [--plan <name> --group <name>=<machines>x<pool> ...] [--json]
@@ -24,17 +25,6 @@ Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_
 URLs, DNS (including AAAA), TLS (what the server offers, whether its certificate verifies for the host,
 and the mode the policy will use), connecting to the pooled and direct URLs within the connect timeout, the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
 Needs the pg package. Exit codes: 0 no failure, 1 a check failed, 2 bad usage.`;
-
-interface PgClient {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  connection?: { stream?: { encrypted?: boolean; getProtocol?: () => string | null } };
-  /** The pid of the server's BackendKeyData: Postgres sends its own; PgBouncer makes up one of its own. */
-  processID?: number | null;
-}
-type PgModule = { Client: new (config: Record<string, unknown>) => PgClient };
 
 /**
  * Runs `mpgkit doctor`.
@@ -59,7 +49,7 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
     io.stdout(DOCTOR_USAGE);
     return ExitCode.Ok;
   }
-  const pg = await loadPg();
+  const pg = await loadPg('mpgkit doctor');
   const checks: DoctorCheck[] = [];
   const add = (check: DoctorCheck) => {
     checks.push(check);
@@ -123,17 +113,6 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
   return finish(io, checks, values.json ?? false);
 }
 
-async function loadPg(): Promise<PgModule> {
-  try {
-    const module = (await import('pg')) as unknown as { default?: PgModule } & PgModule;
-    return module.default ?? module;
-  } catch {
-    throw new Error(
-      'mpgkit doctor connects with the pg package, which is not installed here: pnpm add -D pg',
-    );
-  }
-}
-
 function line(check: DoctorCheck): string {
   const mark = { ok: '✓', warn: '!', fail: '✗', skip: '-' }[check.status];
   return `${mark} ${check.name.padEnd(16)} ${check.detail}`;
@@ -174,27 +153,6 @@ async function checkDns(label: string, host: string): Promise<DoctorCheck> {
   }
 }
 
-async function connect(pg: PgModule, policy: Policy, url: string, suffix: string): Promise<PgClient> {
-  const tls = url === policy.urls.direct ? policy.tls.direct : policy.tls.pooled;
-  const client = new pg.Client({
-    connectionString: url,
-    ssl: sslFor(tls),
-    connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
-    application_name: `mpgkit-doctor${suffix}`,
-  });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
-
-// The policy's TLS, as the adapters would use it. `prefer` is a postgres.js-only mode; pg cannot fall back,
-// so the doctor connects as postgres.js would once TLS is offered (the TLS check says whether it is).
-function sslFor(tls: ResolvedTls | undefined): false | NodeTlsOptions {
-  if (tls === undefined) return false;
-  const ssl = toPostgresJsSsl(tls);
-  return ssl === 'prefer' ? { rejectUnauthorized: false } : ssl;
-}
-
 async function checkConnect(
   pg: PgModule,
   policy: Policy,
@@ -205,7 +163,7 @@ async function checkConnect(
   const started = performance.now();
   let client: PgClient | undefined;
   try {
-    client = await connect(pg, policy, url, '');
+    client = await connect(pg, policy, url, 'mpgkit-doctor');
     const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
     const ms = Math.round(performance.now() - started);
     const stream = client.connection?.stream;
@@ -270,8 +228,8 @@ async function probePoolMode(pg: PgModule, policy: Policy): Promise<DoctorCheck>
   try {
     let shared = 0;
     for (let round = 0; round < 3; round++) {
-      const a = await connect(pg, policy, policy.urls.pooled, ':probe');
-      const b = await connect(pg, policy, policy.urls.pooled, ':probe');
+      const a = await connect(pg, policy, policy.urls.pooled, 'mpgkit-doctor:probe');
+      const b = await connect(pg, policy, policy.urls.pooled, 'mpgkit-doctor:probe');
       try {
         const pidA = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
         const pidB = (await b.query('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
@@ -304,7 +262,7 @@ async function checkRole(pg: PgModule, policy: Policy): Promise<DoctorCheck> {
   const name = 'runtime role';
   let client: PgClient | undefined;
   try {
-    client = await connect(pg, policy, policy.urls.pooled, ':role');
+    client = await connect(pg, policy, policy.urls.pooled, 'mpgkit-doctor:role');
     const { rows } = await client.query(`
       SELECT current_user AS role, r.rolsuper AS superuser,
              has_schema_privilege('public', 'CREATE') AS can_create,

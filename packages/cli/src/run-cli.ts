@@ -3,6 +3,7 @@ import { isMpgkitError, MpgkitErrorCode } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
 import { runBudgetCommand } from './budget-command.ts';
 import { runCheckCommand } from './check-command.ts';
+import { runConnectionsCommand } from './connections-command.ts';
 import { runDoctorCommand } from './doctor-command.ts';
 import { runEnvCommand } from './env-command.ts';
 import { runExplainCommand } from './explain-command.ts';
@@ -12,11 +13,12 @@ import { type CliIo, ExitCode } from './io.ts';
 export const USAGE = `Usage: mpgkit <command> [options]
 
 Commands:
-  check     check the app's policy module against its real fleet: fly.toml and fly scale show --json
-  budget    check a fleet's pool sizes against a plan's PgBouncer limits (mpgkit budget --help)
-  doctor    check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)
-  explain   explain a database error: cause, fix, whether a retry is safe
-  env       show the resolved settings (redacted) and what each ORM receives
+  check        check the app's policy module against its real fleet: fly.toml and fly scale show --json
+  budget       check a fleet's pool sizes against a plan's PgBouncer limits (mpgkit budget --help)
+  doctor       check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)
+  connections  who holds the cluster's connections now, by app and process group (needs pg)
+  explain      explain a database error: cause, fix, whether a retry is safe
+  env          show the resolved settings (redacted) and what each ORM receives
 
 Options:
   -h, --help     show help
@@ -26,6 +28,7 @@ const commands: Record<string, (args: readonly string[], io: CliIo) => number | 
   check: runCheckCommand,
   budget: runBudgetCommand,
   doctor: runDoctorCommand,
+  connections: runConnectionsCommand,
   explain: runExplainCommand,
   env: runEnvCommand,
 };

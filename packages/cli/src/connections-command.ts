@@ -1,0 +1,232 @@
+import { parseArgs } from 'node:util';
+import { defineDatabase, MpgkitError, MpgkitErrorCode, type PoolMode, redactUrl } from '@mpgkit/core';
+import { formatTable, parsePoolMode, requireWholeNumber } from '@mpgkit/core/adapter';
+import { parseGroupSpec } from './budget-command.ts';
+import {
+  type ConnectionFlag,
+  type ConnectionGroup,
+  formatAge,
+  groupConnections,
+  type ServerConnection,
+} from './cluster-connections.ts';
+import { type CliIo, ExitCode } from './io.ts';
+import { connect, loadPg, type PgClient } from './pg-connect.ts';
+
+/** Usage text of `mpgkit connections`. */
+export const CONNECTIONS_USAGE = `Usage: mpgkit connections [--mode session|transaction] [--group <name>=<machines>x<pool> ...] [--json] [--watch [--interval <s>] [--times <n>]]
+
+Shows the connections the cluster holds right now, over the direct URL (DIRECT_DATABASE_URL), grouped by the
+app, process group and role mpgkit puts in application_name (<app>:<group>[:migrate|:listen]), with their
+states and ages, beside each group's share of the budget. Flags a group over its share, connections idle in
+a transaction, and connections older than the drain window (MPGKIT_DRAIN_WINDOW_SECONDS, default 600 s).
+
+Options:
+  --mode <mode>      the cluster's pool mode (default from the environment, else transaction)
+  --group <spec>     a group's share, as in mpgkit budget: web=3x10 is 3 machines with a pool of 10
+  --json             print the report as JSON (one line per report with --watch)
+  --watch            report again every --interval seconds (default 2) until interrupted, or --times reports
+  -h, --help         show help
+
+Needs the pg package. Exit codes: 0 nothing flagged, 1 something flagged, 2 bad usage.`;
+
+// Every client backend but this command's own. Sessions of other roles show a NULL state unless the role has
+// pg_read_all_stats (PostgreSQL 16 docs, "pg_stat_activity": such columns are visible only to superusers,
+// roles with pg_read_all_stats and the same role).
+const ACTIVITY_SQL = `SELECT application_name, state, EXTRACT(EPOCH FROM now() - backend_start)::float8 AS age_seconds
+  FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`;
+
+/** One report of `mpgkit connections`, as `--json` prints it. */
+export interface ConnectionsReport {
+  at: string;
+  poolMode: PoolMode;
+  drainWindowSeconds: number;
+  total: number;
+  groups: ConnectionGroup[];
+  flags: ConnectionFlag[];
+  notes: string[];
+}
+
+/**
+ * Runs `mpgkit connections`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runConnectionsCommand(['--group', 'web=3x10'], processIo);
+ * ```
+ */
+export async function runConnectionsCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      mode: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      watch: { type: 'boolean' },
+      interval: { type: 'string' },
+      times: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(CONNECTIONS_USAGE);
+    return ExitCode.Ok;
+  }
+  const shares = new Map<string, number>();
+  for (const spec of values.group ?? []) {
+    const group = parseGroupSpec(spec);
+    if (group.poolSize === undefined) {
+      throw new MpgkitError(
+        MpgkitErrorCode.InvalidOption,
+        `--group "${spec}" needs a pool size: <name>=<machines>x<pool>, e.g. web=3x10.`,
+      );
+    }
+    shares.set(group.name, group.machines * group.processesPerMachine * group.poolSize);
+  }
+  const intervalSeconds = values.interval === undefined ? 2 : positiveSeconds(values.interval);
+  const times = values.times === undefined ? undefined : requireWholeNumber('--times', Number(values.times));
+  const policy = defineDatabase({
+    env: io.env,
+    ...(values.mode === undefined ? {} : { poolMode: parsePoolMode(values.mode) }),
+    budgetCheck: 'off',
+    logger: { warn: (message) => io.stderr(message) },
+  });
+  const direct = policy.urls.direct;
+  if (direct === undefined) {
+    throw new MpgkitError(
+      MpgkitErrorCode.MissingEnvVar,
+      'mpgkit connections reads pg_stat_activity over the direct URL: set DIRECT_DATABASE_URL (the pooled URL shows only what PgBouncer lets through).',
+    );
+  }
+  const pg = await loadPg('mpgkit connections');
+  const client = await connect(pg, policy, direct, 'mpgkit-connections');
+  try {
+    let flagged = false;
+    for (let report = 1; ; report++) {
+      const result = await connectionsReport(client, {
+        poolMode: policy.poolMode,
+        drainWindowSeconds: policy.drainWindowSeconds,
+        shares,
+      });
+      flagged ||= result.flags.length > 0;
+      if (values.json) io.stdout(JSON.stringify(result));
+      else io.stdout(`${report > 1 ? '\n' : ''}${formatConnectionsReport(result, redactUrl(direct))}`);
+      if (!values.watch || (times !== undefined && report >= times)) break;
+      await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
+    }
+    return flagged ? ExitCode.Failed : ExitCode.Ok;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function connectionsReport(
+  client: PgClient,
+  options: { poolMode: PoolMode; drainWindowSeconds: number; shares: ReadonlyMap<string, number> },
+): Promise<ConnectionsReport> {
+  const { rows } = await client.query(ACTIVITY_SQL);
+  const connections: ServerConnection[] = rows.map((row) => ({
+    applicationName: String(row.application_name ?? ''),
+    state: typeof row.state === 'string' ? row.state : null,
+    ageSeconds: Number(row.age_seconds ?? 0),
+  }));
+  const { groups, flags } = groupConnections(connections, options);
+  return {
+    at: new Date().toISOString(),
+    poolMode: options.poolMode,
+    drainWindowSeconds: options.drainWindowSeconds,
+    total: connections.length,
+    groups,
+    flags,
+    notes: notesFor(options.poolMode, groups),
+  };
+}
+
+// What the server's view cannot show, said plainly.
+function notesFor(poolMode: PoolMode, groups: readonly ConnectionGroup[]): string[] {
+  const notes = [
+    poolMode === 'transaction'
+      ? "Transaction mode: PgBouncer's server connections are shared; each carries the application_name of the client that used it last, so a group's count here is what it used last, not what it holds. The app's own client connections are seen only in PgBouncer's admin console (SHOW CLIENTS)."
+      : 'Session mode: each server connection belongs to one client connection for its whole session, so a group here is what it holds.',
+  ];
+  if (groups.some((group) => group.viaPgBouncer)) {
+    notes.push(
+      "An mpgkit pool's connections go through the pooled URL: Postgres sees PgBouncer's server connections, which the proxy's drain does not cut (their age is PgBouncer's server_lifetime). Connections marked direct or ? are the drain's to cut.",
+    );
+  }
+  if (groups.some((group) => group.hidden > 0)) {
+    notes.push(
+      'Some states are hidden: sessions of other roles show no state without pg_read_all_stats (GRANT pg_read_all_stats TO the role you connect as).',
+    );
+  }
+  return notes;
+}
+
+/**
+ * The report as text: a table of groups, then what is flagged, then what the view cannot show.
+ *
+ * @example
+ * ```ts
+ * io.stdout(formatConnectionsReport(report, redactUrl(policy.urls.direct)));
+ * ```
+ */
+export function formatConnectionsReport(report: ConnectionsReport, where: string): string {
+  const table = formatTable(
+    [
+      { header: 'app' },
+      { header: 'group' },
+      { header: 'role' },
+      { header: 'through' },
+      { header: 'conns', align: 'right' },
+      { header: 'active', align: 'right' },
+      { header: 'idle', align: 'right' },
+      { header: 'idle in tx', align: 'right' },
+      { header: 'oldest', align: 'right' },
+      { header: 'past drain', align: 'right' },
+      { header: 'share', align: 'right' },
+    ],
+    report.groups.map((group) => [
+      group.owner?.app ?? `(${group.key})`,
+      group.owner?.group ?? '-',
+      group.owner?.role ?? '-',
+      group.viaPgBouncer ? 'PgBouncer' : group.owner === undefined ? '?' : 'direct',
+      String(group.total),
+      String(group.active),
+      String(group.idle),
+      String(group.idleInTransaction),
+      formatAge(group.oldestSeconds),
+      group.viaPgBouncer ? '-' : String(group.pastDrainWindow),
+      group.share === undefined ? '-' : `${group.total}/${group.share}`,
+    ]),
+  );
+  const lines = [
+    `${report.total} connections at ${where} (${report.at}; ${report.poolMode} mode; drain window ${report.drainWindowSeconds} s)`,
+    '',
+    table,
+  ];
+  if (report.flags.length > 0) {
+    lines.push(
+      '',
+      ...report.flags.map((flag) => `${flag.kind === 'over-share' ? '✗' : '!'} ${flag.message}`),
+    );
+  } else {
+    lines.push(
+      '',
+      '✓ nothing flagged: no group over its share, none idle in a transaction, none past the drain window',
+    );
+  }
+  lines.push('', ...report.notes.map((note) => `Note: ${note}`));
+  return lines.join('\n');
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!(Number.isFinite(seconds) && seconds > 0)) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `--interval must be a positive number of seconds, got "${value.slice(0, 20)}".`,
+    );
+  }
+  return seconds;
+}
