@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { envFileText } from './env-file.ts';
 import { attachStack, type StackState, startStack } from './stack.ts';
 
 // State lives at the workspace root (the examples' READMEs source .mpgkit-stack/stack.env from there).
@@ -26,13 +27,7 @@ async function up(): Promise<void> {
   mkdirSync(home, { recursive: true });
   writeFileSync(stateFile, JSON.stringify(stack.state), { mode: 0o600 });
   const env = stack.env();
-  writeFileSync(
-    envFile,
-    `${Object.entries(env)
-      .map(([key, value]) => `${key}=${value}`)
-      .join('\n')}\n`,
-    { mode: 0o600 },
-  );
+  writeFileSync(envFile, envFileText(env), { mode: 0o600 });
   console.log(
     `Stack up: PostgreSQL ${stack.state.postgresVersion} ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
   );

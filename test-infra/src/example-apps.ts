@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Stack } from './stack.ts';
 
@@ -60,4 +60,73 @@ export async function runExampleScript(
 // taken as it is.
 function packageName(example: string): string {
   return example.startsWith('@') ? example : `@mpgkit-example/${example}`;
+}
+
+/** A long-running example app (its `serve` script), started by {@link startExampleApp}. */
+export interface RunningExampleApp {
+  /** What it printed so far. */
+  output(): string;
+  /**
+   * Sends SIGTERM to its process group (as Fly stops a machine) and resolves once every process of it has
+   * closed its output (pnpm itself dies of the signal; the app's node process shuts down as it chooses).
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-running script of an example app with the stack's env and more, and resolves once it printed
+ * `listening on`: the app serves, its pool holds connections.
+ *
+ * @example
+ * ```ts
+ * const app = await startExampleApp(stack, 'kysely', 'serve', { FLY_APP_NAME: 'kysely-example', PORT: '18080' });
+ * await app.stop();
+ * ```
+ */
+export async function startExampleApp(
+  stack: Stack,
+  example: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<RunningExampleApp> {
+  const entry = process.env.npm_execpath;
+  const args = ['-s', '--filter', packageName(example), 'run', script];
+  const [file, argv] =
+    entry && /\.(c?js|mjs)$/.test(entry) ? [process.execPath, [entry, ...args]] : ['pnpm', args];
+  // Its own process group, so SIGTERM reaches the app's node process, not only pnpm.
+  const child = spawn(file, argv, {
+    env: { ...process.env, ...stack.env(), ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close': every process holding its stdout and stderr (pnpm and the app it runs) has ended.
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`examples/${example} did not start:\n${output}`)),
+      30_000,
+    );
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`examples/${example} exited ${code} before it listened:\n${output}`));
+    });
+  });
+  return {
+    output: () => output,
+    async stop() {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      await closed;
+    },
+  };
 }

@@ -42,7 +42,7 @@ export function ownerOf(applicationName: string): ConnectionOwner | undefined {
 
 /** Connections of one owner (or of one application_name mpgkit did not set). */
 export interface ConnectionGroup {
-  /** `app:group[:role]`, or the raw application_name (`(none)` when empty) for connections mpgkit did not open. */
+  /** `app:group[:role]`, or the raw application_name (`(no name)` when empty) for connections mpgkit did not open. */
   key: string;
   owner: ConnectionOwner | undefined;
   total: number;
@@ -66,6 +66,9 @@ export interface ConnectionGroup {
   /** The connections the budget gives the app's pool in this group (machines × processes × pool), if known. */
   share: number | undefined;
 }
+
+// The key of connections with an empty application_name.
+const UNNAMED = '(no name)';
 
 /** What {@link groupConnections} flags, worst first. */
 export interface ConnectionFlag {
@@ -98,7 +101,7 @@ export function groupConnections(
   const byKey = new Map<string, ConnectionGroup>();
   for (const connection of connections) {
     const owner = ownerOf(connection.applicationName);
-    const key = owner === undefined ? connection.applicationName || '(none)' : keyOf(owner);
+    const key = owner === undefined ? connection.applicationName || UNNAMED : keyOf(owner);
     let group = byKey.get(key);
     if (group === undefined) {
       group = {
@@ -147,7 +150,14 @@ export function groupConnections(
     }
   }
   for (const group of groups) {
-    if (group.pastDrainWindow > 0) {
+    if (group.pastDrainWindow > 0 && group.key === UNNAMED) {
+      flags.push({
+        kind: 'past-drain-window',
+        key: group.key,
+        count: group.pastDrainWindow,
+        message: `${plural(group.pastDrainWindow, 'connection')} without an application_name older than the ${options.drainWindowSeconds} s drain window (oldest ${formatAge(group.oldestSeconds)}): PgBouncer's idle server connections look like this (its DISCARD ALL resets the name when their client leaves), and so does a client that sets no name, which the next drain cuts if it uses the direct URL.`,
+      });
+    } else if (group.pastDrainWindow > 0) {
       flags.push({
         kind: 'past-drain-window',
         key: group.key,
