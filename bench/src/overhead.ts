@@ -1,10 +1,18 @@
 // Overhead: throughput of the mpgkit pg pool (guard off and on) against the seed's hand-written pg
 // pool, through the same transaction-mode PgBouncer, in interleaved rounds; reported as ratios. All of them
 // run verified TLS (the stack's URLs ask for verify-full); one more mpgkit pool runs plaintext, so TLS's own
-// cost is a ratio measured in the same run.
+// cost is a ratio measured in the same run; and one more mpgkit pool reports its metrics to the real
+// OpenTelemetry SDK (collected every second, as a Prometheus scrape or an OTLP export would), so their cost is
+// a ratio too.
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import { guardPgClient, sendStatementsUnnamed } from '@mpgkit/core/adapter';
 import { type Stack, startStack } from '@mpgkit/test-infra';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import pg from 'pg';
 import { renderChart } from './chart.ts';
 import { median, RESULTS_DIR, writeResult } from './results.ts';
@@ -13,11 +21,26 @@ const ROUNDS = 15;
 const WORKERS = 8;
 const QUERIES_PER_WORKER = 150;
 
-type Variant = 'seed' | 'mpgkit, guard off' | 'mpgkit, guard on' | 'mpgkit, guard off, plaintext';
+type Variant =
+  | 'seed'
+  | 'mpgkit, guard off'
+  | 'mpgkit, guard on'
+  | 'mpgkit, guard on, metrics on'
+  | 'mpgkit, guard off, plaintext';
+
+// The metrics' reader: the SDK collects every second into memory (cumulative, as Prometheus reads them).
+const meterProvider = new MeterProvider({
+  readers: [
+    new PeriodicExportingMetricReader({
+      exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+      exportIntervalMillis: 1_000,
+    }),
+  ],
+});
 
 function pools(stack: Stack): Record<Variant, pg.Pool> {
   const env = stack.envFor('transaction');
-  const policy = (guard: 'off' | 'throw', plaintext = false) =>
+  const policy = (guard: 'off' | 'throw', plaintext = false, metrics = false) =>
     defineDatabase({
       env: plaintext
         ? { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: stack.url('direct') }
@@ -26,6 +49,7 @@ function pools(stack: Stack): Record<Variant, pg.Pool> {
       poolSize: 10,
       transactionModeGuard: guard,
       logger: { warn() {} },
+      ...(metrics ? { meter: meterProvider.getMeter('bench') } : {}),
     });
   return {
     // The seed guide's snippet, verbatim (pg reads the URL's sslmode=verify-full and sslrootcert itself).
@@ -38,6 +62,7 @@ function pools(stack: Stack): Record<Variant, pg.Pool> {
     }),
     'mpgkit, guard off': createPgPool(policy('off'), pg.Pool),
     'mpgkit, guard on': createPgPool(policy('throw'), pg.Pool),
+    'mpgkit, guard on, metrics on': createPgPool(policy('throw', false, true), pg.Pool),
     'mpgkit, guard off, plaintext': createPgPool(policy('off', true), pg.Pool),
   };
 }
@@ -97,6 +122,7 @@ export async function runOverheadBench(log: (line: string) => void) {
     seed: [],
     'mpgkit, guard off': [],
     'mpgkit, guard on': [],
+    'mpgkit, guard on, metrics on': [],
     'mpgkit, guard off, plaintext': [],
   };
   try {
@@ -108,6 +134,7 @@ export async function runOverheadBench(log: (line: string) => void) {
     }
   } finally {
     await Promise.all(Object.values(variants).map((pool) => pool.end()));
+    await meterProvider.shutdown();
     await stack.down();
   }
   // Paired: each round's ratio compares runs made moments apart, under the same load on the machine.
@@ -127,6 +154,16 @@ export async function runOverheadBench(log: (line: string) => void) {
         ),
       ) * 1000,
     ) / 1000;
+  // The metrics' own cost: the same pool (guard on) with and without a meter, paired per round.
+  const metricsRatio =
+    Math.round(
+      median(
+        samples['mpgkit, guard on, metrics on'].map(
+          (qps, r) => qps / (samples['mpgkit, guard on'][r] ?? qps),
+        ),
+      ) * 1000,
+    ) / 1000;
+  log(`  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}`);
   const guardCpu = guardCpuPerQuery();
   log(`  client-side cost per query: guard ${guardCpu.guardNs} ns, unnaming ${guardCpu.unnameNs} ns`);
   log(`  verified TLS ÷ plaintext (mpgkit, guard off): ${tlsRatioToPlaintext}`);
@@ -139,6 +176,8 @@ export async function runOverheadBench(log: (line: string) => void) {
     targets: { 'mpgkit, guard off': 0.98, 'mpgkit, guard on': 0.95 },
     rows,
     tlsRatioToPlaintext,
+    metricsRatio,
+    metricsTarget: 0.97,
     clientSideCostPerQuery: guardCpu,
   });
   await renderChart(

@@ -100,6 +100,8 @@ export function writeSummary(): string {
       rows: Array<{ variant: string; medianQueriesPerSecond: number; ratioToSeed: number }>;
       clientSideCostPerQuery: { guardNs: number; unnameNs: number };
       tlsRatioToPlaintext?: number;
+      metricsRatio?: number;
+      metricsTarget?: number;
       description: string;
     }>('overhead');
     lines.push(
@@ -117,6 +119,11 @@ export function writeSummary(): string {
         ? []
         : [
             `Verified TLS ÷ plaintext, the same mpgkit pool in the same rounds: ${overhead.tlsRatioToPlaintext} (on loopback, where PgBouncer and PostgreSQL decrypt on the same cores as the client; connections are reused, so this is the per-query encryption cost, not handshakes).`,
+          ]),
+      ...(overhead.metricsRatio === undefined
+        ? []
+        : [
+            `Pool metrics on ÷ off, the same mpgkit pool (guard on) in the same rounds, the real OpenTelemetry SDK collecting every second: **${overhead.metricsRatio}** (target ≥ ${overhead.metricsTarget}).`,
           ]),
       '',
     );
