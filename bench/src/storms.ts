@@ -67,6 +67,12 @@ export interface StormPhase {
   failedAfterRecovery: number;
   /** From the component working again to the fleet's last failure in this phase (0: none after it). */
   recoveredSeconds: number;
+  /**
+   * From the component working again to the first second in which the whole fleet served at least 90 % of its
+   * steady queries per second again; undefined if it never did before the next fault (crashed processes serve
+   * nothing, so a fleet that lost processes has not recovered, whatever its survivors do).
+   */
+  throughputBackSeconds: number | undefined;
   /** PgBouncer client logins and new server connections from the fault to the next. */
   clientLogins: number;
   serverConnections: number;
@@ -177,11 +183,24 @@ async function runFleet(
   const endedAt = Date.now();
   const events = pgbouncerEvents(pooler.logFile, logOffset);
 
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const failures = outcomes.flatMap((outcome) =>
     outcome.timeline.map((event) => outcome.startedAt + event.atMs),
   );
   const count = (times: number[], from: number, to: number) =>
     times.filter((time) => time >= from && time < to).length;
+  // The fleet's queries served per wall-clock second (every process's, crashed ones serving none), and its
+  // steady rate: the median second before the first fault.
+  const servedPerSecond = new Map<number, number>();
+  for (const outcome of outcomes)
+    for (const second of outcome.perSecond)
+      servedPerSecond.set(second.second, (servedPerSecond.get(second.second) ?? 0) + second.ok);
+  const firstFault = faultTimes[0]?.at ?? endedAt;
+  const steadyRate = median(
+    [...servedPerSecond.entries()]
+      .filter(([second]) => second * 1000 >= startedAt + 2_000 && (second + 1) * 1000 <= firstFault)
+      .map(([, served]) => served),
+  );
   const phases: StormPhase[] = faultTimes.map(({ fault, at, back }, index) => {
     const end = faultTimes[index + 1]?.at ?? endedAt;
     const inPhase = failures.filter((time) => time >= at && time < end);
@@ -193,6 +212,13 @@ async function runFleet(
       failed: inPhase.length,
       failedAfterRecovery: inPhase.filter((time) => time > back + 2_000).length,
       recoveredSeconds: (lastFailure - back) / 1000,
+      throughputBackSeconds: (() => {
+        for (let second = Math.floor(back / 1000); (second + 1) * 1000 <= end; second++) {
+          if ((servedPerSecond.get(second) ?? 0) >= 0.9 * steadyRate)
+            return Math.max(0, (second * 1000 - back) / 1000);
+        }
+        return undefined;
+      })(),
       clientLogins: count(events.logins, at, end),
       serverConnections: count(events.servers, at, end),
     };
@@ -215,7 +241,6 @@ async function runFleet(
       (second) => second.second * 1000 >= steadyFrom && (second.second + 1) * 1000 <= steadyTo,
     ),
   );
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
   const timeline = new Map<number, [number, number]>();
   const bucketOf = (time: number) =>

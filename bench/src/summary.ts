@@ -83,7 +83,7 @@ export function writeSummary(): string {
     for (const row of storms.rows) {
       const cells = row.phases.map(
         (phase) =>
-          `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
+          `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${phase.throughputBackSeconds === undefined ? '**never**' : `${phase.throughputBackSeconds.toFixed(0)} s`} · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
       );
       lines.push(
         `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**)` : ''} | ${row.steady.peakLoginsPerScaledSecond} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
@@ -91,7 +91,7 @@ export function writeSummary(): string {
     }
     lines.push(
       '',
-      `Steady peak, mpgkit ÷ fixed lifetime: ${ratio === undefined ? 'n/a' : `**${ratio.toFixed(2)}**`}. Each fault cell: failed queries (those more than 2 s after the part worked again) · from the part working again to the fleet's last failure · client logins / new server connections at PgBouncer until the next fault.`,
+      `Steady peak, mpgkit ÷ fixed lifetime: ${ratio === undefined ? 'n/a' : `**${ratio.toFixed(2)}**`}. Each fault cell: failed queries (those more than 2 s after the part worked again) · from the part working again to the fleet's last failure · to the first wall-clock second in which the fleet served 90 % of its steady rate again (a fleet that lost processes never does) · client logins / new server connections at PgBouncer until the next fault.`,
       '',
     );
   }
