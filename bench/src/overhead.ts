@@ -4,8 +4,10 @@
 // cost is a ratio measured in the same run; and one more mpgkit pool reports its metrics to the real
 // OpenTelemetry SDK (collected every second, as a Prometheus scrape or an OTLP export would), so their cost is
 // a ratio too.
+
+import { EventEmitter } from 'node:events';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
-import { guardPgClient, sendStatementsUnnamed } from '@mpgkit/core/adapter';
+import { guardPgClient, instrumentPgPool, type MeterLike, sendStatementsUnnamed } from '@mpgkit/core/adapter';
 import { type Stack, startStack } from '@mpgkit/test-infra';
 import {
   AggregationTemporality,
@@ -103,6 +105,68 @@ function guardCpuPerQuery(): { guardNs: number; unnameNs: number } {
   };
 }
 
+// The metrics' own cost per query, without a network: a real pg Pool (pg-pool's events, its wait and release
+// paths) whose Client answers at once, queried with and without a meter, and with a meter whose histograms
+// discard what they get (what is left is mpgkit's bridge: the events, the clocks, the weak maps).
+async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number }> {
+  class InstantClient extends EventEmitter {
+    // pg-pool keeps a released client only if it is `_queryable` and not `_ending` (pg-pool 3.14 index.js
+    // _release); without them every query would open a new client.
+    _queryable = true;
+    _ending = false;
+    connect(callback: (error?: Error) => void) {
+      queueMicrotask(() => callback());
+    }
+    query(_text: unknown, _values: unknown, callback: (error: Error | null, result: unknown) => void) {
+      queueMicrotask(() => callback(null, { rows: [] }));
+    }
+    end(callback?: () => void) {
+      callback?.();
+    }
+    release() {}
+  }
+  const provider = new MeterProvider({
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+        exportIntervalMillis: 60_000,
+      }),
+    ],
+  });
+  const real = provider.getMeter('cpu');
+  const discarding = {
+    createCounter: real.createCounter.bind(real),
+    createObservableUpDownCounter: real.createObservableUpDownCounter.bind(real),
+    createHistogram: () => ({ record() {} }),
+  };
+  const pool = (meter?: MeterLike) => {
+    const built = new pg.Pool({ Client: InstantClient as never, max: 4 });
+    if (meter !== undefined) instrumentPgPool(built, meter, { poolName: 'cpu' });
+    return built;
+  };
+  const time = async (target: pg.Pool) => {
+    const n = 40_000;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < n / 4; i++) await target.query('SELECT 1');
+      }),
+    );
+    return Number(process.hrtime.bigint() - started) / n;
+  };
+  const [off, bridge, on] = [pool(), pool(discarding), pool(real)];
+  const samples = { off: [] as number[], bridge: [] as number[], on: [] as number[] };
+  for (let r = 0; r < 7; r++) {
+    samples.off.push(await time(off));
+    samples.bridge.push(await time(bridge));
+    samples.on.push(await time(on));
+  }
+  await Promise.all([off.end(), bridge.end(), on.end()]);
+  await provider.shutdown();
+  const bridgeNs = Math.max(0, Math.round(median(samples.bridge) - median(samples.off)));
+  return { bridgeNs, sdkNs: Math.max(0, Math.round(median(samples.on) - median(samples.bridge))) };
+}
+
 async function round(pool: pg.Pool): Promise<number> {
   const started = performance.now();
   await Promise.all(
@@ -138,33 +202,24 @@ export async function runOverheadBench(log: (line: string) => void) {
     await stack.down();
   }
   // Paired: each round's ratio compares runs made moments apart, under the same load on the machine.
+  const pairedRatio = (variant: Variant, base: Variant) =>
+    Math.round(median(samples[variant].map((qps, r) => qps / (samples[base][r] ?? qps))) * 1000) / 1000;
   const rows = names.map((name) => ({
     variant: name,
     medianQueriesPerSecond: Math.round(median(samples[name])),
-    ratioToSeed:
-      Math.round(median(samples[name].map((qps, r) => qps / (samples.seed[r] ?? qps))) * 1000) / 1000,
+    ratioToSeed: pairedRatio(name, 'seed'),
     samples: samples[name].map(Math.round),
   }));
-  // TLS's own cost: the same mpgkit pool, verified TLS vs plaintext, paired per round.
-  const tlsRatioToPlaintext =
-    Math.round(
-      median(
-        samples['mpgkit, guard off'].map(
-          (qps, r) => qps / (samples['mpgkit, guard off, plaintext'][r] ?? qps),
-        ),
-      ) * 1000,
-    ) / 1000;
-  // The metrics' own cost: the same pool (guard on) with and without a meter, paired per round.
-  const metricsRatio =
-    Math.round(
-      median(
-        samples['mpgkit, guard on, metrics on'].map(
-          (qps, r) => qps / (samples['mpgkit, guard on'][r] ?? qps),
-        ),
-      ) * 1000,
-    ) / 1000;
+  // TLS's own cost: the same mpgkit pool, verified TLS vs plaintext.
+  const tlsRatioToPlaintext = pairedRatio('mpgkit, guard off', 'mpgkit, guard off, plaintext');
+  // The metrics' own cost: the same pool (guard on) with and without a meter.
+  const metricsRatio = pairedRatio('mpgkit, guard on, metrics on', 'mpgkit, guard on');
   log(`  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}`);
   const guardCpu = guardCpuPerQuery();
+  const metricsCpu = await metricsCpuPerQuery();
+  log(
+    `  metrics' cost per query without a network: mpgkit's bridge ${metricsCpu.bridgeNs} ns, the SDK's records ${metricsCpu.sdkNs} ns`,
+  );
   log(`  client-side cost per query: guard ${guardCpu.guardNs} ns, unnaming ${guardCpu.unnameNs} ns`);
   log(`  verified TLS ÷ plaintext (mpgkit, guard off): ${tlsRatioToPlaintext}`);
   for (const row of rows)
@@ -178,6 +233,7 @@ export async function runOverheadBench(log: (line: string) => void) {
     tlsRatioToPlaintext,
     metricsRatio,
     metricsTarget: 0.97,
+    metricsCostPerQuery: metricsCpu,
     clientSideCostPerQuery: guardCpu,
   });
   await renderChart(

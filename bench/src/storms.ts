@@ -176,7 +176,9 @@ async function runFleet(
       back = Date.now();
     }
     faultTimes.push({ fault, at, back });
-    await sleep(Math.max(0, Math.max(at + settings.faultSpacingSeconds * 1000, back + 1_000) - Date.now()));
+    // At least 4 s after the part works again before the next fault (and the end): room to see the fleet's
+    // throughput come back, in whole seconds.
+    await sleep(Math.max(0, Math.max(at + settings.faultSpacingSeconds * 1000, back + 4_000) - Date.now()));
   }
   const outcomes = await Promise.all(runs.map((run) => run.finish()));
   for (const run of runs) run.kill();
@@ -189,17 +191,26 @@ async function runFleet(
   );
   const count = (times: number[], from: number, to: number) =>
     times.filter((time) => time >= from && time < to).length;
-  // The fleet's queries served per wall-clock second (every process's, crashed ones serving none), and its
-  // steady rate: the median second before the first fault.
+  // The queries the surviving processes served per wall-clock second (a crashed process reports nothing), and
+  // their steady rate (the median second before the first fault) scaled to the whole fleet. Once a process has
+  // crashed, the fleet cannot serve its rate again: a phase ending after a crash never recovers.
   const servedPerSecond = new Map<number, number>();
   for (const outcome of outcomes)
     for (const second of outcome.perSecond)
       servedPerSecond.set(second.second, (servedPerSecond.get(second.second) ?? 0) + second.ok);
   const firstFault = faultTimes[0]?.at ?? endedAt;
-  const steadyRate = median(
-    [...servedPerSecond.entries()]
-      .filter(([second]) => second * 1000 >= startedAt + 2_000 && (second + 1) * 1000 <= firstFault)
-      .map(([, served]) => served),
+  const survivors = outcomes.filter((outcome) => !outcome.crashed).length;
+  const steadyRate =
+    (median(
+      [...servedPerSecond.entries()]
+        .filter(([second]) => second * 1000 >= startedAt + 2_000 && (second + 1) * 1000 <= firstFault)
+        .map(([, served]) => served),
+    ) *
+      outcomes.length) /
+    Math.max(1, survivors);
+  const firstCrash = Math.min(
+    Number.POSITIVE_INFINITY,
+    ...outcomes.flatMap((outcome) => (outcome.crashedAt === undefined ? [] : [outcome.crashedAt])),
   );
   const phases: StormPhase[] = faultTimes.map(({ fault, at, back }, index) => {
     const end = faultTimes[index + 1]?.at ?? endedAt;
@@ -213,6 +224,7 @@ async function runFleet(
       failedAfterRecovery: inPhase.filter((time) => time > back + 2_000).length,
       recoveredSeconds: (lastFailure - back) / 1000,
       throughputBackSeconds: (() => {
+        if (firstCrash < end) return undefined;
         for (let second = Math.floor(back / 1000); (second + 1) * 1000 <= end; second++) {
           if ((servedPerSecond.get(second) ?? 0) >= 0.9 * steadyRate)
             return Math.max(0, (second * 1000 - back) / 1000);
@@ -296,7 +308,7 @@ export async function runStormBench(log: (line: string) => void): Promise<StormR
     await stack.down();
   }
   writeResult('storms', {
-    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer, all connecting at the same instant; policies scaled to a ${settings.drainWindowSeconds} s drain window (mpgkit's lifetimes ${(settings.drainWindowSeconds / 2) * 0.9}–${settings.drainWindowSeconds / 2} s; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s, ${settings.faultSpacingSeconds} s apart (after the drain's hard stop). Connection rates from PgBouncer's log; a scaled second is ${scaledSecondMs(settings).toFixed(1)} ms (600 s on MPG ↔ ${settings.drainWindowSeconds} s here).`,
+    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer, all connecting at the same instant; policies scaled to a ${settings.drainWindowSeconds} s drain window (mpgkit's lifetimes ${(settings.drainWindowSeconds / 2) * 0.9}–${settings.drainWindowSeconds / 2} s; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s, ${settings.faultSpacingSeconds} s apart and at least 4 s after the part worked again. Connection rates from PgBouncer's log; a scaled second is ${scaledSecondMs(settings).toFixed(1)} ms (600 s on MPG ↔ ${settings.drainWindowSeconds} s here).`,
     settings,
     rows,
   });

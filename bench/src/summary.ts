@@ -102,6 +102,7 @@ export function writeSummary(): string {
       tlsRatioToPlaintext?: number;
       metricsRatio?: number;
       metricsTarget?: number;
+      metricsCostPerQuery?: { bridgeNs: number; sdkNs: number };
       description: string;
     }>('overhead');
     lines.push(
@@ -123,7 +124,7 @@ export function writeSummary(): string {
       ...(overhead.metricsRatio === undefined
         ? []
         : [
-            `Pool metrics on ÷ off, the same mpgkit pool (guard on) in the same rounds, the real OpenTelemetry SDK collecting every second: **${overhead.metricsRatio}** (target ≥ ${overhead.metricsTarget}).`,
+            `Pool metrics on ÷ off, the same mpgkit pool (guard on) in the same rounds, the real OpenTelemetry SDK collecting every second: **${overhead.metricsRatio}** (target ≥ ${overhead.metricsTarget}).${overhead.metricsCostPerQuery === undefined ? '' : ` Their cost per query without a network (a real pg Pool whose Client answers at once): mpgkit's bridge ${overhead.metricsCostPerQuery.bridgeNs} ns, the SDK's two histogram records ${overhead.metricsCostPerQuery.sdkNs} ns.`}`,
           ]),
       '',
     );

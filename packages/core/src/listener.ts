@@ -143,8 +143,8 @@ export async function createListener(
   };
 
   const lost = (client: PgListenClientLike, error: Error) => {
-    if (!stopped && !retiring.has(client)) record?.failed(client);
     if (stopped || retiring.has(client) || client !== current) return;
+    record?.failed(client);
     current = undefined;
     onError(error);
     void reconnect();

@@ -95,6 +95,8 @@ export interface LoadOutcome extends LoadResult {
   crashed: boolean;
   /** How the process ended, when it crashed (exit code or signal, and the last stderr lines). */
   crash?: string;
+  /** Epoch ms at which the process ended, when it crashed. */
+  crashedAt?: number;
 }
 
 /** A load result with nothing counted yet. */

@@ -60,3 +60,15 @@ export function sumOf(points: MetricPoint[], name: string, attributes: Record<st
     )
     .reduce((total, point) => total + point.value, 0);
 }
+
+/** OpenTelemetry's units for the pool metrics (semantic-conventions docs/database/database-metrics.md). */
+export const CONVENTION_UNITS = {
+  'db.client.connection.count': '{connection}',
+  'db.client.connection.max': '{connection}',
+  'db.client.connection.idle.max': '{connection}',
+  'db.client.connection.idle.min': '{connection}',
+  'db.client.connection.pending_requests': '{request}',
+  'db.client.connection.create_time': 's',
+  'db.client.connection.wait_time': 's',
+  'db.client.connection.use_time': 's',
+};

@@ -17,7 +17,7 @@ export class LoadRun {
   private readonly events: LoadEvent[] = [];
   private readonly waiters: Array<() => void> = [];
   private stderr = '';
-  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private exit: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
 
   constructor(config: LoadConfig) {
     this.child = fork(RUNNER, [JSON.stringify(config)], {
@@ -32,7 +32,7 @@ export class LoadRun {
       this.wake();
     });
     this.child.on('exit', (code, signal) => {
-      this.exit = { code, signal };
+      this.exit = { code, signal, at: Date.now() };
       this.wake();
     });
   }
@@ -112,7 +112,7 @@ export class LoadRun {
         .filter((line) => line.trim() !== '')
         .slice(-12)
         .join(' | ')}`;
-      return { ...emptyLoadResult(0), crashed: true, crash };
+      return { ...emptyLoadResult(0), crashed: true, crash, crashedAt: this.exit?.at ?? Date.now() };
     }
     return { ...event.result, crashed: false };
   }

@@ -2,7 +2,7 @@ import type { PoolMode } from '@mpgkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.ts';
 import { recordErrorCorpus } from './error-corpus.ts';
-import { sumOf } from './metrics-reader.ts';
+import { CONVENTION_UNITS, sumOf } from './metrics-reader.ts';
 import {
   concurrentQueries,
   errorsFromFaults,
@@ -191,18 +191,6 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
     }
   });
 }
-
-// OpenTelemetry's units for the pool metrics (semantic-conventions model/db/metrics.yaml).
-const CONVENTION_UNITS = {
-  'db.client.connection.count': '{connection}',
-  'db.client.connection.max': '{connection}',
-  'db.client.connection.idle.max': '{connection}',
-  'db.client.connection.idle.min': '{connection}',
-  'db.client.connection.pending_requests': '{request}',
-  'db.client.connection.create_time': 's',
-  'db.client.connection.wait_time': 's',
-  'db.client.connection.use_time': 's',
-};
 
 // Read through the real SDK once the load settled after the drain: every connection the pool reports is one
 // PgBouncer shows under the app's name (asked just before and after); the lifetime (≤ 2 s here) closed some;
