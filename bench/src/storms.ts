@@ -69,10 +69,10 @@ export interface StormPhase {
   recoveredSeconds: number;
   /**
    * From the component working again to the first second in which the whole fleet served at least 90 % of its
-   * steady queries per second again; undefined if it never did before the next fault (crashed processes serve
-   * nothing, so a fleet that lost processes has not recovered, whatever its survivors do).
+   * steady queries per second again; `never` if it did not before the next fault (a fleet that lost processes
+   * never has, whatever its survivors do); `unknown` when no process survived to report its seconds.
    */
-  throughputBackSeconds: number | undefined;
+  throughputBackSeconds: number | 'never' | 'unknown';
   /** PgBouncer client logins and new server connections from the fault to the next. */
   clientLogins: number;
   serverConnections: number;
@@ -82,6 +82,8 @@ export interface StormRow {
   kind: (typeof KINDS)[number]['kind'];
   label: string;
   crashedProcesses: number;
+  /** When the first process crashed: seconds since the fleet started, and the fault whose phase it fell in. */
+  firstCrash?: { atSeconds: number; during: StormFault | 'steady state' };
   ok: number;
   failed: number;
   steady: {
@@ -192,22 +194,20 @@ async function runFleet(
   const count = (times: number[], from: number, to: number) =>
     times.filter((time) => time >= from && time < to).length;
   // The queries the surviving processes served per wall-clock second (a crashed process reports nothing), and
-  // their steady rate (the median second before the first fault) scaled to the whole fleet. Once a process has
-  // crashed, the fleet cannot serve its rate again: a phase ending after a crash never recovers.
+  // their steady rate (the median second before the first fault): before any crash, the survivors stand for
+  // the fleet. Once a process has crashed the fleet cannot serve its rate again: a phase ending after a crash
+  // never recovers.
   const servedPerSecond = new Map<number, number>();
   for (const outcome of outcomes)
     for (const second of outcome.perSecond)
       servedPerSecond.set(second.second, (servedPerSecond.get(second.second) ?? 0) + second.ok);
   const firstFault = faultTimes[0]?.at ?? endedAt;
   const survivors = outcomes.filter((outcome) => !outcome.crashed).length;
-  const steadyRate =
-    (median(
-      [...servedPerSecond.entries()]
-        .filter(([second]) => second * 1000 >= startedAt + 2_000 && (second + 1) * 1000 <= firstFault)
-        .map(([, served]) => served),
-    ) *
-      outcomes.length) /
-    Math.max(1, survivors);
+  const steadyRate = median(
+    [...servedPerSecond.entries()]
+      .filter(([second]) => second * 1000 >= startedAt + 2_000 && (second + 1) * 1000 <= firstFault)
+      .map(([, served]) => served),
+  );
   const firstCrash = Math.min(
     Number.POSITIVE_INFINITY,
     ...outcomes.flatMap((outcome) => (outcome.crashedAt === undefined ? [] : [outcome.crashedAt])),
@@ -224,12 +224,13 @@ async function runFleet(
       failedAfterRecovery: inPhase.filter((time) => time > back + 2_000).length,
       recoveredSeconds: (lastFailure - back) / 1000,
       throughputBackSeconds: (() => {
-        if (firstCrash < end) return undefined;
+        if (firstCrash < end) return 'never';
+        if (survivors === 0) return 'unknown';
         for (let second = Math.floor(back / 1000); (second + 1) * 1000 <= end; second++) {
           if ((servedPerSecond.get(second) ?? 0) >= 0.9 * steadyRate)
             return Math.max(0, (second * 1000 - back) / 1000);
         }
-        return undefined;
+        return 'never';
       })(),
       clientLogins: count(events.logins, at, end),
       serverConnections: count(events.servers, at, end),
@@ -269,6 +270,14 @@ async function runFleet(
     kind: kind.kind,
     label: kind.label,
     crashedProcesses: outcomes.filter((outcome) => outcome.crashed).length,
+    ...(Number.isFinite(firstCrash)
+      ? {
+          firstCrash: {
+            atSeconds: round((firstCrash - startedAt) / 1000),
+            during: faultTimes.findLast((time) => time.at <= firstCrash)?.fault ?? 'steady state',
+          },
+        }
+      : {}),
     ok: outcomes.reduce((sum, outcome) => sum + outcome.ok, 0),
     failed: outcomes.reduce((sum, outcome) => sum + outcome.failed, 0),
     steady: {

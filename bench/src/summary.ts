@@ -83,10 +83,10 @@ export function writeSummary(): string {
     for (const row of storms.rows) {
       const cells = row.phases.map(
         (phase) =>
-          `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${phase.throughputBackSeconds === undefined ? '**never**' : `${phase.throughputBackSeconds.toFixed(0)} s`} · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
+          `${phase.failed} failed (${phase.failedAfterRecovery} after recovery) · ${phase.recoveredSeconds.toFixed(2)} s · ${typeof phase.throughputBackSeconds === 'number' ? `${phase.throughputBackSeconds.toFixed(0)} s` : phase.throughputBackSeconds === 'never' ? '**never**' : 'unknown (no process survived to report)'} · ${phase.clientLogins} logins / ${phase.serverConnections} server`,
       );
       lines.push(
-        `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**)` : ''} | ${row.steady.peakLoginsPerScaledSecond} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
+        `| ${row.label}${row.crashedProcesses > 0 ? ` (**${row.crashedProcesses} processes crashed**${row.firstCrash ? `, the first ${row.firstCrash.atSeconds} s in, during the ${row.firstCrash.during}` : ''})` : ''} | ${row.steady.peakLoginsPerScaledSecond} / ${row.steady.peakLoginsPerSecond} · ${row.steady.logins} · ${row.steady.p50Ms} / ${row.steady.p99Ms} | ${cells.join(' | ')} |`,
       );
     }
     lines.push(
