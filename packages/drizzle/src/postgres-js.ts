@@ -50,7 +50,7 @@ export function postgresJsOptions(
     unmeasured.add(policy);
     policy.logger.warn(
       '[mpgkit] postgres.js exposes neither pool events nor pool counts: its connections are not measured. ' +
-        'Use the node-postgres driver (@mpgkit/drizzle) to see the pool in your metrics.',
+        'Use the node-postgres driver (@mpgkit/drizzle/node-postgres) to see the pool in your metrics.',
     );
   }
   return {
