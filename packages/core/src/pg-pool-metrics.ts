@@ -4,7 +4,7 @@ import { type MeterLike, recordPoolMetrics } from './pool-metrics.ts';
 /** The node-postgres pool parts the metrics read (pg-pool 3.x has them). */
 export interface MeasuredPgPool {
   on(event: 'connect' | 'acquire' | 'remove', listener: (client: PgClientLike) => void): unknown;
-  on(event: 'release', listener: (error: Error | undefined, client: PgClientLike) => void): unknown;
+  on(event: 'release', listener: (error: Error | boolean | undefined, client: PgClientLike) => void): unknown;
   connect: (...args: never[]) => unknown;
   readonly totalCount: number;
   readonly idleCount: number;
@@ -61,7 +61,10 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
   // when none listens). A connection that died is recognised when pg-pool ends it (the Client below).
   pool.on('connect', (client) => record.opened(client));
   pool.on('acquire', (client) => record.borrowed(client));
-  pool.on('release', (error, client) => record.returned(client, error !== undefined && error !== null));
+  // pg-pool removes a released client when `err` is truthy (pg-pool 3.14 _release: `if (err || ...)`), and
+  // callers pass more than errors: Kysely releases every connection with `release(Boolean(discarded))` (kysely
+  // 0.29 dialect/postgres/postgres-driver.js), so `false` is a healthy release.
+  pool.on('release', (error, client) => record.returned(client, Boolean(error)));
   pool.on('remove', (client) => record.closed(client));
 
   // pool.connect(callback?) is where every query waits for a connection (pg-pool's query() calls it): the wait,
