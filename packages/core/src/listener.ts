@@ -121,18 +121,19 @@ export async function createListener(
             const used = (current === undefined ? 0 : 1) + retiring.size;
             return { idle: 0, used, pending: 0, max: 2, min: 1 };
           },
-          // A recycle comes at half the lifetime at the earliest (schedule below).
-          minLifetimeMs: policy.lifetime.minSeconds * 500,
         });
 
   const opened = new WeakSet<PgListenClientLike>();
+  const recycled = new WeakSet<PgListenClientLike>();
   const open = async (): Promise<PgListenClientLike> => {
     const client = new Client(config);
     client.on('notification', (message) => deliver(client, message));
     client.on('error', (error) => lost(client, error));
     client.on('end', () => {
       lost(client, new Error('listener connection ended'));
-      if (record !== undefined && opened.has(client)) record.closed(client);
+      // A recycled connection closed because of its lifetime, even if stop() ended it during the overlap.
+      const reason = recycled.has(client) ? 'lifetime' : stopped ? 'pool-end' : undefined;
+      if (record !== undefined && opened.has(client)) record.closed(client, reason);
     });
     record?.creating(client);
     await client.connect();
@@ -192,6 +193,7 @@ export async function createListener(
     }
     current = replacement;
     retiring.add(old);
+    recycled.add(old);
     stats.recycles++;
     schedule();
     // Notifications committed before the new LISTEN may still be on their way on the old socket.
@@ -227,6 +229,7 @@ export async function createListener(
       );
       current = undefined;
       await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+      retiring.clear();
     },
   };
 }

@@ -105,8 +105,11 @@ export interface PoolMetricsRecorder {
   returned(connection: object, failed?: boolean): void;
   /** It failed: its socket closed on its own, or it was handed back with an error. */
   failed(connection: object): void;
-  /** The pool closed it. */
-  closed(connection: object): void;
+  /**
+   * The pool closed it. A bridge that knows why passes the reason; otherwise {@link closeReason} infers it.
+   * @default inferred
+   */
+  closed(connection: object, reason?: ConnectionCloseReason): void;
   /** A request started waiting for a connection; call the result when it got one, or with its error. */
   waiting(): (outcome: 'got' | 'timeout' | 'failed') => void;
   /** The pool is ending: what it closes from now on is `pool-end`. */
@@ -223,16 +226,18 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
       if (withError) failed.add(connection);
     },
     failed: (connection) => failed.add(connection),
-    closed(connection) {
+    closed(connection, known) {
       const now = performance.now();
-      const reason = closeReason({
-        died: failed.has(connection),
-        ageMs: now - (opened.get(connection) ?? now),
-        idleMs: now - (returned.get(connection) ?? now),
-        poolEnding: ending,
-        minLifetimeMs: options.minLifetimeMs,
-        idleTimeoutMs: options.idleTimeoutMs,
-      });
+      const reason =
+        known ??
+        closeReason({
+          died: failed.has(connection),
+          ageMs: now - (opened.get(connection) ?? now),
+          idleMs: now - (returned.get(connection) ?? now),
+          poolEnding: ending,
+          minLifetimeMs: options.minLifetimeMs,
+          idleTimeoutMs: options.idleTimeoutMs,
+        });
       closedCount.add(1, { ...attributes, 'mpgkit.close.reason': reason });
     },
     waiting() {
