@@ -67,7 +67,7 @@ async function clientsOf(stack: Stack, mode: PoolMode, applicationName: string) 
 export interface SettingsOutcome {
   /** Client connections PgBouncer saw under the policy's application name. */
   clientsWithApplicationName: number;
-  /** Connections (by client port) alive at the start of a steady load that were still open after lifetime + 1 s. */
+  /** Connections (by client port and connect time) alive at the start of a steady load that were still open after lifetime + 1 s. */
   survivedPastLifetime: number;
   /** Client connections still open after idle timeout + 1 s of no queries. */
   openAfterIdle: number;
@@ -90,16 +90,17 @@ export async function settingsReachedDriver(context: ScenarioContext): Promise<S
     await sleep(300);
     const first = await clientsOf(stack, mode, policy.applicationName);
     await sleep((policy.lifetime.maxSeconds + 1) * 1000);
-    const later = new Set(
-      (await clientsOf(stack, mode, policy.applicationName)).map((client) => client.port),
-    );
+    // A connection is its port and its connect time: a port alone can come back on a new connection.
+    const identity = (client: { port: number; connect_time: string }) =>
+      `${client.port}@${client.connect_time}`;
+    const later = new Set((await clientsOf(stack, mode, policy.applicationName)).map(identity));
     running = false;
     await Promise.all(loops);
     await sleep((policy.idleTimeoutSeconds + 1) * 1000);
     const idle = await clientsOf(stack, mode, policy.applicationName);
     return {
       clientsWithApplicationName: first.length,
-      survivedPastLifetime: first.filter((client) => later.has(client.port)).length,
+      survivedPastLifetime: first.filter((client) => later.has(identity(client))).length,
       openAfterIdle: idle.length,
     };
   });
