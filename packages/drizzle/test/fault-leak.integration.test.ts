@@ -23,15 +23,27 @@ describe('the fault matrix finds a leaked pool slot', () => {
   });
 
   it('negative control: stock Drizzle loses pool slots across a PostgreSQL restart; the adapter keeps them all', async () => {
-    const leaked = await loadAcrossFault({
+    // Stock Drizzle leaks a slot when a BEGIN fails inside the restart's window, a race the load usually but not
+    // always wins (one clean-clone rehearsal saw a restart without one): up to three restarts, until one leaks.
+    // Each leaked slot makes one of poolSize concurrent 0.2 s sleeps wait (or, with every slot gone, time out).
+    const leaks = (outcome: { saturationMs: number | undefined }) =>
+      outcome.saturationMs === undefined || outcome.saturationMs >= 380;
+    let leaked = await loadAcrossFault({
       stack,
       mode: 'transaction',
       subject: stock,
       fault: 'postgres-restart',
     });
-    // Each leaked slot makes one of poolSize concurrent 0.2 s sleeps wait (or, with every slot gone, time out).
+    for (let attempt = 1; attempt < 3 && !leaked.crashed && !leaks(leaked); attempt++) {
+      leaked = await loadAcrossFault({
+        stack,
+        mode: 'transaction',
+        subject: stock,
+        fault: 'postgres-restart',
+      });
+    }
     expect(leaked.crashed).toBe(false);
-    expect(leaked.saturationMs === undefined || leaked.saturationMs >= 380).toBe(true);
+    expect(leaks(leaked)).toBe(true);
     const kept = await loadAcrossFault({
       stack,
       mode: 'transaction',

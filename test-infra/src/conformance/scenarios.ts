@@ -90,7 +90,8 @@ export async function settingsReachedDriver(context: ScenarioContext): Promise<S
     await sleep(300);
     const first = await clientsOf(stack, mode, policy.applicationName);
     await sleep((policy.lifetime.maxSeconds + 1) * 1000);
-    // A connection is its port and its connect time: a port alone can come back on a new connection.
+    // A connection is its port and its connect time: a port alone can come back on a new connection (Linux's
+    // default tcp_tw_reuse = 2 reuses TIME_WAIT ports for loopback connections).
     const identity = (client: { port: number; connect_time: string }) =>
       `${client.port}@${client.connect_time}`;
     const later = new Set((await clientsOf(stack, mode, policy.applicationName)).map(identity));
