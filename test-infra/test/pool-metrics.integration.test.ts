@@ -1,10 +1,9 @@
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaledPolicyOptions } from '../src/conformance/index.ts';
+import { collectBesidePgBouncer, scaledPolicyOptions } from '../src/conformance/index.ts';
 import { CONVENTION_UNITS, onDemandMeter, sumOf } from '../src/conformance/metrics-reader.ts';
 import { type Stack, startStack } from '../src/index.ts';
-import { showClients } from '../src/probes.ts';
 
 // The pg pool's metrics through the real OpenTelemetry SDK (a reader collected on demand), in-process, while a
 // load runs across a proxy drain: besides what conformance scenario 3 checks for every adapter (PgBouncer's
@@ -36,20 +35,22 @@ describe('pool metrics (OpenTelemetry SDK, in-memory reader)', () => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, hardStopAt - Date.now()) + 1_000));
       running = false;
       await Promise.all(load);
-      // The load stopped: the pool's connections are idle, and each is one PgBouncer client.
+      // The load stopped: the pool's connections are idle, and each is one PgBouncer client. The pool's own
+      // counts are read as the collection ends; PgBouncer is asked around it (the pool recycles while idle).
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const all = await metrics.collect();
+      let own = { idle: -1, used: -1 };
+      const seen = await collectBesidePgBouncer(stack, 'transaction', applicationName, async () => {
+        const points = await metrics.collect();
+        own = { idle: pool.idleCount, used: pool.totalCount - pool.idleCount };
+        return points;
+      });
+      const all = seen?.points ?? [];
       const pooled = { 'db.client.connection.pool.name': applicationName };
       const state = (name: string) =>
         sumOf(all, 'db.client.connection.count', { ...pooled, 'db.client.connection.state': name });
-      expect({ idle: state('idle'), used: state('used') }).toEqual({
-        idle: pool.idleCount,
-        used: pool.totalCount - pool.idleCount,
-      });
-      const atPgBouncer = (await showClients(stack, 'transaction')).filter(
-        (client) => client.application_name === applicationName,
-      ).length;
-      expect(state('idle') + state('used')).toBe(atPgBouncer);
+      expect({ idle: state('idle'), used: state('used') }).toEqual(own);
+      const reported = state('idle') + state('used');
+      expect(seen?.clientsAtPgBouncer).toEqual([reported, reported]);
       expect(sumOf(all, 'db.client.connection.max', pooled)).toBe(policy.poolSize);
       // 0 failed queries across the drain; the lifetime (≤ 2 s here) closed connections several times.
       expect(failed).toBe(0);

@@ -6,6 +6,7 @@ export { SUITE_POOL_SIZE, scaledPolicyOptions } from './scaled-policy.ts';
 export {
   type ClientAgeOutcome,
   type ConcurrencyOutcome,
+  collectBesidePgBouncer,
   concurrentQueries,
   FAULTS,
   type Fault,

@@ -258,14 +258,32 @@ async function metricsBesidePgBouncer(
   applicationName: string,
 ): Promise<MetricsSeen | undefined> {
   if (!(await run.quiesce())) return undefined;
-  const clients = async () =>
-    (await showClients(context.stack, context.mode)).filter(
-      (client) => client.application_name === applicationName,
-    ).length;
+  return collectBesidePgBouncer(context.stack, context.mode, applicationName, () => run.collect());
+}
+
+/**
+ * Collects a settled pool's metrics between two counts of its clients at PgBouncer (`SHOW CLIENTS` under the
+ * app's name). A pool with a short lifetime recycles while idle, so a bracket in which a connection opened or
+ * closed (the counts before, after and reported differ) is tried again, up to three times; a count that is
+ * wrong every time is returned as it is, for the caller to fail on.
+ *
+ * @example
+ * ```ts
+ * const seen = await collectBesidePgBouncer(stack, 'transaction', 'my-app', () => metrics.collect());
+ * expect(seen?.clientsAtPgBouncer).toEqual([reported, reported]);
+ * ```
+ */
+export async function collectBesidePgBouncer(
+  stack: Stack,
+  mode: PoolMode,
+  applicationName: string,
+  collect: () => Promise<MetricPoint[] | undefined>,
+): Promise<MetricsSeen | undefined> {
+  const clients = async () => (await clientsOf(stack, mode, applicationName)).length;
   let seen: MetricsSeen | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const before = await clients();
-    const points = await run.collect();
+    const points = await collect();
     const after = await clients();
     if (points === undefined) return seen;
     seen = { points, clientsAtPgBouncer: [before, after] };
