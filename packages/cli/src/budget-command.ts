@@ -72,6 +72,22 @@ export function parseGroupSpec(spec: string): GroupSpec {
 }
 
 /**
+ * A parsed `--group` that must carry a pool size (the budget check and `mpgkit connections` need one; only
+ * `--recommend` works without): the spec with its pool size, or an `INVALID_OPTION` error showing the form.
+ *
+ * @example
+ * ```ts
+ * withPoolSize(parseGroupSpec('web=3x10')).poolSize; // 10
+ * withPoolSize(parseGroupSpec('web=3')); // throws: --group web needs a pool size (e.g. web=3x10).
+ * ```
+ */
+export function withPoolSize(spec: GroupSpec): GroupSpec & { poolSize: number } {
+  if (spec.poolSize === undefined)
+    throw usage(`--group ${spec.name} needs a pool size (e.g. ${spec.name}=${spec.machines}x10).`);
+  return { ...spec, poolSize: spec.poolSize };
+}
+
+/**
  * Runs `mpgkit budget` with the arguments after the command name.
  *
  * @example
@@ -122,11 +138,7 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
     const headroom = values.headroom === undefined ? 0.2 : Number(values.headroom);
     return printRecommendation(io, { plan, poolMode, deploy, specs, headroom, json: values.json ?? false });
   }
-  const groups = specs.map((spec): ProcessGroup => {
-    if (spec.poolSize === undefined)
-      throw usage(`--group ${spec.name} needs a pool size (e.g. ${spec.name}=${spec.machines}x10).`);
-    return { ...spec, poolSize: spec.poolSize };
-  });
+  const groups: ProcessGroup[] = specs.map(withPoolSize);
   const report = checkPoolBudget({
     plan,
     poolMode,

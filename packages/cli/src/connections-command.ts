@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defineDatabase, MpgkitError, MpgkitErrorCode, type PoolMode, redactUrl } from '@mpgkit/core';
-import { formatTable, parsePoolMode, requireWholeNumber } from '@mpgkit/core/adapter';
-import { parseGroupSpec } from './budget-command.ts';
+import { formatTable, parsePoolMode, requirePositiveSeconds, requireWholeNumber } from '@mpgkit/core/adapter';
+import { parseGroupSpec, withPoolSize } from './budget-command.ts';
 import {
   type ConnectionFlag,
   type ConnectionGroup,
@@ -75,17 +75,12 @@ export async function runConnectionsCommand(args: readonly string[], io: CliIo):
   }
   const shares = new Map<string, number>();
   for (const spec of values.group ?? []) {
-    const group = parseGroupSpec(spec);
-    if (group.poolSize === undefined) {
-      throw new MpgkitError(
-        MpgkitErrorCode.InvalidOption,
-        `--group "${spec}" needs a pool size: <name>=<machines>x<pool>, e.g. web=3x10.`,
-      );
-    }
+    const group = withPoolSize(parseGroupSpec(spec));
     shares.set(group.name, group.machines * group.processesPerMachine * group.poolSize);
   }
-  const intervalSeconds = values.interval === undefined ? 2 : positiveSeconds(values.interval);
-  const times = values.times === undefined ? undefined : requireWholeNumber('--times', Number(values.times));
+  const intervalSeconds =
+    values.interval === undefined ? 2 : requirePositiveSeconds('--interval', numeric(values.interval));
+  const times = values.times === undefined ? undefined : requireWholeNumber('--times', numeric(values.times));
   const policy = defineDatabase({
     env: io.env,
     ...(values.mode === undefined ? {} : { poolMode: parsePoolMode(values.mode) }),
@@ -220,13 +215,6 @@ export function formatConnectionsReport(report: ConnectionsReport, where: string
   return lines.join('\n');
 }
 
-function positiveSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!(Number.isFinite(seconds) && seconds > 0)) {
-    throw new MpgkitError(
-      MpgkitErrorCode.InvalidOption,
-      `--interval must be a positive number of seconds, got "${value.slice(0, 20)}".`,
-    );
-  }
-  return seconds;
-}
+// An argument as a number when it is one, else as given, so an error quotes what was typed ("2s", not NaN).
+const numeric = (text: string): number | string =>
+  text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;

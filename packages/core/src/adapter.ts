@@ -94,4 +94,4 @@ export {
   toPrismaTlsParams,
 } from './tls-driver-options.ts';
 export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
-export { requireGroupName, requireWholeNumber } from './validation.ts';
+export { requireGroupName, requirePositiveSeconds, requireWholeNumber } from './validation.ts';

@@ -1,0 +1,23 @@
+import { createPgPool, defineDatabase } from '@mpgkit/core';
+import { startStack } from '@mpgkit/test-infra';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import pg from 'pg';
+import { median } from './results.ts';
+const provider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1000 })] });
+const real = provider.getMeter('x');
+const discarding = { createCounter: real.createCounter.bind(real), createObservableUpDownCounter: real.createObservableUpDownCounter.bind(real), createHistogram: () => ({ record() {} }) };
+const noHist = { createCounter: () => ({ add() {} }), createObservableUpDownCounter: () => ({ addCallback() {} }), createHistogram: () => ({ record() {} }) };
+const stack = await startStack();
+const env = stack.envFor('transaction');
+const mk = (meter?: unknown) => createPgPool(defineDatabase({ env, poolMode: 'transaction', poolSize: 10, transactionModeGuard: 'throw', logger: { warn() {} }, ...(meter ? { meter: meter as never } : {}) }), pg.Pool);
+const variants: Record<string, pg.Pool> = { A: mk(), B: mk(), sdk: mk(real), bridgeCounters: mk(discarding), bridgeOnly: mk(noHist) };
+const cpu: Record<string, number[]> = {};
+async function round(pool: pg.Pool, name = '') { const c = process.cpuUsage(); const s = performance.now(); await Promise.all(Array.from({ length: 8 }, async (_, w) => { for (let i = 0; i < 150; i++) await pool.query('SELECT $1::int AS n, $2::text AS s', [i, `w${w}`]); })); const u = process.cpuUsage(c); (cpu[name] ??= []).push((u.user + u.system) / 1200); return 1200 / ((performance.now() - s) / 1000); }
+const names = Object.keys(variants); const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+for (const n of names) await round(variants[n]!);
+const R = Number(process.argv[2] ?? 30);
+for (let r = 0; r < R; r++) for (const n of names.map((_, i) => names[(i + r) % names.length]!)) samples[n]!.push(await round(variants[n]!, n));
+const ratio = (a: string, b: string) => median(samples[a]!.map((q, r) => q / samples[b]![r]!)).toFixed(3);
+console.log('A/B', ratio('B', 'A'), 'sdk/A', ratio('sdk', 'A'), 'bridge+counters/A', ratio('bridgeCounters', 'A'), 'bridgeOnly/A', ratio('bridgeOnly', 'A'), 'sdk/B', ratio('sdk','B'));
+for (const n of names) console.log(n, 'cpu µs/query', median(cpu[n]!).toFixed(1));
+for (const p of Object.values(variants)) await p.end(); await provider.shutdown(); await stack.down();
