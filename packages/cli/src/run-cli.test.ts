@@ -102,6 +102,9 @@ describe('mpgkit budget', () => {
       '--deploy',
     ],
     [['budget', '--plan', 'basic', '--mode', 'session', '--bogus'], "Unknown option '--bogus'"],
+    [['connections', '--group', 'web=3'], 'needs a pool size'],
+    [['connections', '--interval', '2s'], 'got "2s"'],
+    [['connections', '--times', '1.5'], '--times must be a whole number'],
     [['frobnicate'], 'unknown command'],
   ])('exits 2 with a one-line reason for %j', async (argv, reason) => {
     const result = await run(...argv);
