@@ -75,19 +75,22 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
     end?: (...args: unknown[]) => unknown;
     Client?: new (...args: never[]) => object;
   };
-  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
+  const connect = pool.connect.bind(pool) as (
+    callback?: (error: unknown, client: unknown, release: unknown) => void,
+  ) => unknown;
   const outcome = (error: unknown) =>
     !error
       ? 'got'
       : error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)
         ? 'timeout'
         : 'failed';
-  patched.connect = (callback?: (...args: unknown[]) => void) => {
+  patched.connect = (callback?: (error: unknown, client: unknown, release: unknown) => void) => {
     const done = record.waiting();
     if (typeof callback === 'function') {
-      return connect((error: unknown, ...rest: unknown[]) => {
+      // pg-pool calls back with (err, client, release) (pg-pool 3.14 index.js `_acquireClient`, `connect`).
+      return connect((error, client, release) => {
         done(outcome(error));
-        callback(error, ...rest);
+        callback(error, client, release);
       });
     }
     return (connect() as Promise<unknown>).then(

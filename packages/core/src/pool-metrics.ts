@@ -117,6 +117,15 @@ export interface PoolMetricsRecorder {
 }
 
 const POOL_NAME = 'db.client.connection.pool.name';
+
+/** What the recorder keeps of one connection (performance.now() times, ms). */
+interface ConnectionTimes {
+  created: number | undefined;
+  opened: number | undefined;
+  borrowed: number | undefined;
+  returned: number | undefined;
+  failed: boolean;
+}
 const seconds = (ms: number) => ms / 1000;
 
 /**
@@ -201,43 +210,63 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
     unit: '{connection}',
   });
 
-  // Per connection: when it started opening, opened, was last borrowed and returned; whether it failed.
-  const created = new WeakMap<object, number>();
-  const opened = new WeakMap<object, number>();
-  const borrowed = new WeakMap<object, number>();
-  const returned = new WeakMap<object, number>();
-  const failed = new WeakSet<object>();
+  // Per connection, one record (one weak-map lookup per event: borrowing and returning happen on every query):
+  // when it started opening, opened, was last borrowed and returned, whether it failed.
+  const connections = new WeakMap<object, ConnectionTimes>();
+  const timesOf = (connection: object): ConnectionTimes => {
+    let times = connections.get(connection);
+    if (times === undefined) {
+      times = {
+        created: undefined,
+        opened: undefined,
+        borrowed: undefined,
+        returned: undefined,
+        failed: false,
+      };
+      connections.set(connection, times);
+    }
+    return times;
+  };
   let ending = false;
   return {
-    creating: (connection) => created.set(connection, performance.now()),
-    opened(connection, startedAt = created.get(connection)) {
+    creating(connection) {
+      timesOf(connection).created = performance.now();
+    },
+    opened(connection, startedAt) {
       const now = performance.now();
-      opened.set(connection, now);
-      const t0 = startedAt;
+      const times = timesOf(connection);
+      times.opened = now;
+      const t0 = startedAt ?? times.created;
       if (t0 !== undefined) createTime.record(seconds(now - t0), attributes);
     },
-    borrowed: (connection) => borrowed.set(connection, performance.now()),
+    borrowed(connection) {
+      timesOf(connection).borrowed = performance.now();
+    },
     returned(connection, withError) {
       const now = performance.now();
-      const since = borrowed.get(connection);
-      if (since !== undefined) useTime.record(seconds(now - since), attributes);
-      borrowed.delete(connection);
-      returned.set(connection, now);
-      if (withError) failed.add(connection);
+      const times = timesOf(connection);
+      if (times.borrowed !== undefined) useTime.record(seconds(now - times.borrowed), attributes);
+      times.borrowed = undefined;
+      times.returned = now;
+      if (withError) times.failed = true;
     },
-    failed: (connection) => failed.add(connection),
+    failed(connection) {
+      timesOf(connection).failed = true;
+    },
     closed(connection, known) {
       const now = performance.now();
+      const times = connections.get(connection);
       const reason =
         known ??
         closeReason({
-          died: failed.has(connection),
-          ageMs: now - (opened.get(connection) ?? now),
-          idleMs: now - (returned.get(connection) ?? now),
+          died: times?.failed ?? false,
+          ageMs: now - (times?.opened ?? now),
+          idleMs: now - (times?.returned ?? now),
           poolEnding: ending,
           minLifetimeMs: options.minLifetimeMs,
           idleTimeoutMs: options.idleTimeoutMs,
         });
+      connections.delete(connection);
       closedCount.add(1, { ...attributes, 'mpgkit.close.reason': reason });
     },
     waiting() {
