@@ -3,7 +3,9 @@
 // run verified TLS (the stack's URLs ask for verify-full); one more mpgkit pool runs plaintext, so TLS's own
 // cost is a ratio measured in the same run; and one more mpgkit pool reports its metrics to the real
 // OpenTelemetry SDK (collected every second, as a Prometheus scrape or an OTLP export would), so their cost is
-// a ratio too.
+// a ratio too. A second, identical guard-on pool is the A/A control: the ratio of two pools that differ in
+// nothing is the bench's noise floor in that run. Each round also reads the client's own CPU time
+// (process.cpuUsage), so a cost shows per query even when the shared cores blur the throughput.
 
 import { EventEmitter } from 'node:events';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
@@ -27,6 +29,7 @@ type Variant =
   | 'seed'
   | 'mpgkit, guard off'
   | 'mpgkit, guard on'
+  | 'mpgkit, guard on (A/A control)'
   | 'mpgkit, guard on, metrics on'
   | 'mpgkit, guard off, plaintext';
 
@@ -64,6 +67,7 @@ function pools(stack: Stack): Record<Variant, pg.Pool> {
     }),
     'mpgkit, guard off': createPgPool(policy('off'), pg.Pool),
     'mpgkit, guard on': createPgPool(policy('throw'), pg.Pool),
+    'mpgkit, guard on (A/A control)': createPgPool(policy('throw'), pg.Pool),
     'mpgkit, guard on, metrics on': createPgPool(policy('throw', false, true), pg.Pool),
     'mpgkit, guard off, plaintext': createPgPool(policy('off', true), pg.Pool),
   };
@@ -167,7 +171,9 @@ async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number }
   return { bridgeNs, sdkNs: Math.max(0, Math.round(median(samples.on) - median(samples.bridge))) };
 }
 
-async function round(pool: pg.Pool): Promise<number> {
+/** One round: queries per second, and the client's CPU time (user + system) per query in µs. */
+async function round(pool: pg.Pool): Promise<{ qps: number; cpuUs: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, worker) => {
@@ -175,26 +181,35 @@ async function round(pool: pg.Pool): Promise<number> {
         await pool.query('SELECT $1::int AS n, $2::text AS s', [i, `w${worker}`]);
     }),
   );
-  return (WORKERS * QUERIES_PER_WORKER) / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  const queries = WORKERS * QUERIES_PER_WORKER;
+  return {
+    qps: queries / ((performance.now() - started) / 1000),
+    cpuUs: (used.user + used.system) / queries,
+  };
 }
 
 export async function runOverheadBench(log: (line: string) => void) {
   const stack = await startStack();
   const variants = pools(stack);
   const names = Object.keys(variants) as Variant[];
-  const samples: Record<Variant, number[]> = {
-    seed: [],
-    'mpgkit, guard off': [],
-    'mpgkit, guard on': [],
-    'mpgkit, guard on, metrics on': [],
-    'mpgkit, guard off, plaintext': [],
-  };
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    Variant,
+    number[]
+  >;
+  const cpuSamples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    Variant,
+    number[]
+  >;
   try {
     for (const name of names) await round(variants[name]); // warm-up: open every pool's connections
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order each round, so drift on a noisy machine hits every variant alike.
-      for (const name of names.map((_, i) => names[(i + r) % names.length] as Variant))
-        samples[name].push(await round(variants[name]));
+      for (const name of names.map((_, i) => names[(i + r) % names.length] as Variant)) {
+        const { qps, cpuUs } = await round(variants[name]);
+        samples[name].push(qps);
+        cpuSamples[name].push(cpuUs);
+      }
     }
   } finally {
     await Promise.all(Object.values(variants).map((pool) => pool.end()));
@@ -208,13 +223,29 @@ export async function runOverheadBench(log: (line: string) => void) {
     variant: name,
     medianQueriesPerSecond: Math.round(median(samples[name])),
     ratioToSeed: pairedRatio(name, 'seed'),
+    clientCpuUsPerQuery: Math.round(median(cpuSamples[name]) * 10) / 10,
     samples: samples[name].map(Math.round),
   }));
+  // The A/A control: two pools that differ in nothing; how far their ratio is from 1 is this run's noise.
+  const controlRatio = pairedRatio('mpgkit, guard on (A/A control)', 'mpgkit, guard on');
+  // The client CPU the metrics add per query, paired by round as the ratios are (µs, and a share of the
+  // pool's CPU per query without them).
+  const pairedCpu = (variant: Variant, base: Variant) =>
+    median(cpuSamples[variant].map((us, r) => us - (cpuSamples[base][r] ?? us)));
+  const metricsCpuAdded = pairedCpu('mpgkit, guard on, metrics on', 'mpgkit, guard on');
+  const controlCpu = pairedCpu('mpgkit, guard on (A/A control)', 'mpgkit, guard on');
+  const metricsClientCpu = {
+    addedUsPerQuery: Math.round(metricsCpuAdded * 10) / 10,
+    share: Math.round((metricsCpuAdded / median(cpuSamples['mpgkit, guard on'])) * 1000) / 1000,
+    controlAddedUsPerQuery: Math.round(controlCpu * 10) / 10,
+  };
   // TLS's own cost: the same mpgkit pool, verified TLS vs plaintext.
   const tlsRatioToPlaintext = pairedRatio('mpgkit, guard off', 'mpgkit, guard off, plaintext');
   // The metrics' own cost: the same pool (guard on) with and without a meter.
   const metricsRatio = pairedRatio('mpgkit, guard on, metrics on', 'mpgkit, guard on');
-  log(`  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}`);
+  log(
+    `  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}; the A/A control ${controlRatio}; client CPU per query +${metricsClientCpu.addedUsPerQuery} µs with metrics (${(metricsClientCpu.share * 100).toFixed(1)} %), ${metricsClientCpu.controlAddedUsPerQuery} µs for the control`,
+  );
   const guardCpu = guardCpuPerQuery();
   const metricsCpu = await metricsCpuPerQuery();
   log(
@@ -232,7 +263,9 @@ export async function runOverheadBench(log: (line: string) => void) {
     rows,
     tlsRatioToPlaintext,
     metricsRatio,
+    controlRatio,
     metricsTarget: 0.97,
+    metricsClientCpu,
     metricsCostPerQuery: metricsCpu,
     clientSideCostPerQuery: guardCpu,
   });

@@ -97,22 +97,31 @@ export function writeSummary(): string {
   }
   if (has('overhead')) {
     const overhead = readResult<{
-      rows: Array<{ variant: string; medianQueriesPerSecond: number; ratioToSeed: number }>;
+      rows: Array<{
+        variant: string;
+        medianQueriesPerSecond: number;
+        ratioToSeed: number;
+        clientCpuUsPerQuery?: number;
+      }>;
       clientSideCostPerQuery: { guardNs: number; unnameNs: number };
       tlsRatioToPlaintext?: number;
       metricsRatio?: number;
       metricsTarget?: number;
       metricsCostPerQuery?: { bridgeNs: number; sdkNs: number };
+      controlRatio?: number;
+      metricsClientCpu?: { addedUsPerQuery: number; share: number; controlAddedUsPerQuery: number };
       description: string;
     }>('overhead');
     lines.push(
       '**Overhead** ([chart](overhead.svg)): ' + overhead.description,
       '',
-      '| pool | median queries/s | ratio to the seed |',
-      '|---|---:|---:|',
+      '| pool | median queries/s | ratio to the seed | client CPU per query (µs) |',
+      '|---|---:|---:|---:|',
     );
     for (const row of overhead.rows)
-      lines.push(`| ${row.variant} | ${row.medianQueriesPerSecond} | ${row.ratioToSeed} |`);
+      lines.push(
+        `| ${row.variant} | ${row.medianQueriesPerSecond} | ${row.ratioToSeed} | ${row.clientCpuUsPerQuery ?? '—'} |`,
+      );
     lines.push(
       '',
       `Client-side cost per query, without a network: guard ${overhead.clientSideCostPerQuery.guardNs} ns, unnaming ${overhead.clientSideCostPerQuery.unnameNs} ns.`,
@@ -125,6 +134,11 @@ export function writeSummary(): string {
         ? []
         : [
             `Pool metrics on ÷ off, the same mpgkit pool (guard on) in the same rounds, the real OpenTelemetry SDK collecting every second: **${overhead.metricsRatio}** (target ≥ ${overhead.metricsTarget}).${overhead.metricsCostPerQuery === undefined ? '' : ` Their cost per query without a network (a real pg Pool whose Client answers at once): mpgkit's bridge ${overhead.metricsCostPerQuery.bridgeNs} ns, the SDK's two histogram records ${overhead.metricsCostPerQuery.sdkNs} ns.`}`,
+          ]),
+      ...(overhead.metricsClientCpu === undefined || overhead.controlRatio === undefined
+        ? []
+        : [
+            `On the stack, paired by round: the metrics add ${overhead.metricsClientCpu.addedUsPerQuery} µs of client CPU per query (${(overhead.metricsClientCpu.share * 100).toFixed(1)} % of the pool's own). The A/A control (a second, identical guard-on pool) gives ${overhead.controlRatio} and ${overhead.metricsClientCpu.controlAddedUsPerQuery} µs: how far two pools that differ in nothing land apart in this run.`,
           ]),
       '',
     );
