@@ -31,6 +31,7 @@ type Variant =
   | 'mpgkit, guard on'
   | 'mpgkit, guard on (A/A control)'
   | 'mpgkit, guard on, metrics on'
+  | 'mpgkit, guard on, metrics on, none per query'
   | 'mpgkit, guard off, plaintext';
 
 // The metrics' reader: the SDK collects every second into memory (cumulative, as Prometheus reads them).
@@ -45,7 +46,7 @@ const meterProvider = new MeterProvider({
 
 function pools(stack: Stack): Record<Variant, pg.Pool> {
   const env = stack.envFor('transaction');
-  const policy = (guard: 'off' | 'throw', plaintext = false, metrics = false) =>
+  const policy = (guard: 'off' | 'throw', plaintext = false, metrics: 'off' | 'on' | 'lean' = 'off') =>
     defineDatabase({
       env: plaintext
         ? { DATABASE_URL: stack.url('transaction'), DIRECT_DATABASE_URL: stack.url('direct') }
@@ -54,7 +55,9 @@ function pools(stack: Stack): Record<Variant, pg.Pool> {
       poolSize: 10,
       transactionModeGuard: guard,
       logger: { warn() {} },
-      ...(metrics ? { meter: meterProvider.getMeter('bench') } : {}),
+      ...(metrics === 'off'
+        ? {}
+        : { meter: meterProvider.getMeter('bench'), perQueryMetrics: metrics === 'on' }),
     });
   return {
     // The seed guide's snippet, verbatim (pg reads the URL's sslmode=verify-full and sslrootcert itself).
@@ -68,7 +71,8 @@ function pools(stack: Stack): Record<Variant, pg.Pool> {
     'mpgkit, guard off': createPgPool(policy('off'), pg.Pool),
     'mpgkit, guard on': createPgPool(policy('throw'), pg.Pool),
     'mpgkit, guard on (A/A control)': createPgPool(policy('throw'), pg.Pool),
-    'mpgkit, guard on, metrics on': createPgPool(policy('throw', false, true), pg.Pool),
+    'mpgkit, guard on, metrics on': createPgPool(policy('throw', false, 'on'), pg.Pool),
+    'mpgkit, guard on, metrics on, none per query': createPgPool(policy('throw', false, 'lean'), pg.Pool),
     'mpgkit, guard off, plaintext': createPgPool(policy('off', true), pg.Pool),
   };
 }
@@ -111,8 +115,9 @@ function guardCpuPerQuery(): { guardNs: number; unnameNs: number } {
 
 // The metrics' own cost per query, without a network: a real pg Pool (pg-pool's events, its wait and release
 // paths) whose Client answers at once, queried with and without a meter, and with a meter whose histograms
-// discard what they get (what is left is mpgkit's bridge: the events, the clocks, the weak maps).
-async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number }> {
+// discard what they get (what is left is mpgkit's bridge: the events, the clocks, the weak maps), and with the
+// real meter but nothing recorded per query (perQueryMetrics: false).
+async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number; nonePerQueryNs: number }> {
   class InstantClient extends EventEmitter {
     // pg-pool keeps a released client only if it is `_queryable` and not `_ending` (pg-pool 3.14 index.js
     // _release); without them every query would open a new client.
@@ -143,9 +148,9 @@ async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number }
     createObservableUpDownCounter: real.createObservableUpDownCounter.bind(real),
     createHistogram: () => ({ record() {} }),
   };
-  const pool = (meter?: MeterLike) => {
+  const pool = (meter?: MeterLike, perQuery = true) => {
     const built = new pg.Pool({ Client: InstantClient as never, max: 4 });
-    if (meter !== undefined) instrumentPgPool(built, meter, { poolName: 'cpu' });
+    if (meter !== undefined) instrumentPgPool(built, meter, { poolName: 'cpu', perQuery });
     return built;
   };
   const time = async (target: pg.Pool) => {
@@ -158,17 +163,22 @@ async function metricsCpuPerQuery(): Promise<{ bridgeNs: number; sdkNs: number }
     );
     return Number(process.hrtime.bigint() - started) / n;
   };
-  const [off, bridge, on] = [pool(), pool(discarding), pool(real)];
-  const samples = { off: [] as number[], bridge: [] as number[], on: [] as number[] };
+  const [off, bridge, on, lean] = [pool(), pool(discarding), pool(real), pool(real, false)];
+  const samples = { off: [] as number[], bridge: [] as number[], on: [] as number[], lean: [] as number[] };
   for (let r = 0; r < 7; r++) {
     samples.off.push(await time(off));
     samples.bridge.push(await time(bridge));
     samples.on.push(await time(on));
+    samples.lean.push(await time(lean));
   }
-  await Promise.all([off.end(), bridge.end(), on.end()]);
+  await Promise.all([off.end(), bridge.end(), on.end(), lean.end()]);
   await provider.shutdown();
-  const bridgeNs = Math.max(0, Math.round(median(samples.bridge) - median(samples.off)));
-  return { bridgeNs, sdkNs: Math.max(0, Math.round(median(samples.on) - median(samples.bridge))) };
+  const above = (a: number[], b: number[]) => Math.max(0, Math.round(median(a) - median(b)));
+  return {
+    bridgeNs: above(samples.bridge, samples.off),
+    sdkNs: above(samples.on, samples.bridge),
+    nonePerQueryNs: above(samples.lean, samples.off),
+  };
 }
 
 /** One round: queries per second, and the client's CPU time (user + system) per query in µs. */
@@ -232,24 +242,33 @@ export async function runOverheadBench(log: (line: string) => void) {
   // pool's CPU per query without them).
   const pairedCpu = (variant: Variant, base: Variant) =>
     median(cpuSamples[variant].map((us, r) => us - (cpuSamples[base][r] ?? us)));
-  const metricsCpuAdded = pairedCpu('mpgkit, guard on, metrics on', 'mpgkit, guard on');
-  const controlCpu = pairedCpu('mpgkit, guard on (A/A control)', 'mpgkit, guard on');
+  const cpuCost = (variant: Variant) => {
+    const added = pairedCpu(variant, 'mpgkit, guard on');
+    return {
+      addedUsPerQuery: Math.round(added * 10) / 10,
+      share: Math.round((added / median(cpuSamples['mpgkit, guard on'])) * 1000) / 1000,
+    };
+  };
   const metricsClientCpu = {
-    addedUsPerQuery: Math.round(metricsCpuAdded * 10) / 10,
-    share: Math.round((metricsCpuAdded / median(cpuSamples['mpgkit, guard on'])) * 1000) / 1000,
-    controlAddedUsPerQuery: Math.round(controlCpu * 10) / 10,
+    ...cpuCost('mpgkit, guard on, metrics on'),
+    controlAddedUsPerQuery: cpuCost('mpgkit, guard on (A/A control)').addedUsPerQuery,
   };
   // TLS's own cost: the same mpgkit pool, verified TLS vs plaintext.
   const tlsRatioToPlaintext = pairedRatio('mpgkit, guard off', 'mpgkit, guard off, plaintext');
-  // The metrics' own cost: the same pool (guard on) with and without a meter.
+  // The metrics' own cost: the same pool (guard on) with and without a meter; and with a meter but nothing
+  // recorded per query (perQueryMetrics: false).
   const metricsRatio = pairedRatio('mpgkit, guard on, metrics on', 'mpgkit, guard on');
+  const leanMetrics = {
+    ratio: pairedRatio('mpgkit, guard on, metrics on, none per query', 'mpgkit, guard on'),
+    ...cpuCost('mpgkit, guard on, metrics on, none per query'),
+  };
   log(
-    `  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}; the A/A control ${controlRatio}; client CPU per query +${metricsClientCpu.addedUsPerQuery} µs with metrics (${(metricsClientCpu.share * 100).toFixed(1)} %), ${metricsClientCpu.controlAddedUsPerQuery} µs for the control`,
+    `  metrics on ÷ off (mpgkit, guard on): ${metricsRatio}, +${metricsClientCpu.addedUsPerQuery} µs client CPU per query (${(metricsClientCpu.share * 100).toFixed(1)} %); none per query: ${leanMetrics.ratio}, +${leanMetrics.addedUsPerQuery} µs; the A/A control ${controlRatio}, ${metricsClientCpu.controlAddedUsPerQuery} µs`,
   );
   const guardCpu = guardCpuPerQuery();
   const metricsCpu = await metricsCpuPerQuery();
   log(
-    `  metrics' cost per query without a network: mpgkit's bridge ${metricsCpu.bridgeNs} ns, the SDK's records ${metricsCpu.sdkNs} ns`,
+    `  metrics' cost per query without a network: mpgkit's bridge ${metricsCpu.bridgeNs} ns, the SDK's records ${metricsCpu.sdkNs} ns; none per query ${metricsCpu.nonePerQueryNs} ns`,
   );
   log(`  client-side cost per query: guard ${guardCpu.guardNs} ns, unnaming ${guardCpu.unnameNs} ns`);
   log(`  verified TLS ÷ plaintext (mpgkit, guard off): ${tlsRatioToPlaintext}`);
@@ -266,6 +285,7 @@ export async function runOverheadBench(log: (line: string) => void) {
     controlRatio,
     metricsTarget: 0.97,
     metricsClientCpu,
+    leanMetrics,
     metricsCostPerQuery: metricsCpu,
     clientSideCostPerQuery: guardCpu,
   });

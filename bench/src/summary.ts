@@ -107,9 +107,10 @@ export function writeSummary(): string {
       tlsRatioToPlaintext?: number;
       metricsRatio?: number;
       metricsTarget?: number;
-      metricsCostPerQuery?: { bridgeNs: number; sdkNs: number };
+      metricsCostPerQuery?: { bridgeNs: number; sdkNs: number; nonePerQueryNs?: number };
       controlRatio?: number;
       metricsClientCpu?: { addedUsPerQuery: number; share: number; controlAddedUsPerQuery: number };
+      leanMetrics?: { ratio: number; addedUsPerQuery: number; share: number };
       description: string;
     }>('overhead');
     lines.push(
@@ -139,6 +140,11 @@ export function writeSummary(): string {
         ? []
         : [
             `On the stack, paired by round: the metrics add ${overhead.metricsClientCpu.addedUsPerQuery} µs of client CPU per query (${(overhead.metricsClientCpu.share * 100).toFixed(1)} % of the pool's own). The A/A control (a second, identical guard-on pool) gives ${overhead.controlRatio} and ${overhead.metricsClientCpu.controlAddedUsPerQuery} µs: how far two pools that differ in nothing land apart in this run.`,
+          ]),
+      ...(overhead.leanMetrics === undefined
+        ? []
+        : [
+            `With a meter but nothing recorded per query (\`perQueryMetrics: false\`: no wait_time or use_time; counts, limits, pending, timeouts, create_time and closes stay): **${overhead.leanMetrics.ratio}**, ${overhead.leanMetrics.addedUsPerQuery} µs of client CPU per query (${(overhead.leanMetrics.share * 100).toFixed(1)} %)${overhead.metricsCostPerQuery?.nonePerQueryNs === undefined ? '' : `; ${overhead.metricsCostPerQuery.nonePerQueryNs} ns without a network`}.`,
           ]),
       '',
     );

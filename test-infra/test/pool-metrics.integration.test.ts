@@ -24,11 +24,23 @@ describe('pool metrics (OpenTelemetry SDK, in-memory reader)', () => {
       logger: { warn() {} },
     });
     const pool = createPgPool(policy, pg.Pool);
+    // Beside it, under the same load and drain, a pool that records nothing per query (perQueryMetrics: false).
+    const lean = createPgPool(
+      defineDatabase({
+        ...scaledPolicyOptions(stack, 'transaction', 'metrics-lean'),
+        meter: metrics.meter,
+        perQueryMetrics: false,
+        logger: { warn() {} },
+      }),
+      pg.Pool,
+    );
     let running = true;
     let failed = 0;
-    const load = Array.from({ length: 6 }, async () => {
-      while (running) await pool.query('SELECT pg_sleep(0.01)').catch(() => failed++);
-    });
+    const load = [pool, lean].flatMap((target) =>
+      Array.from({ length: 3 }, async () => {
+        while (running) await target.query('SELECT pg_sleep(0.01)').catch(() => failed++);
+      }),
+    );
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const { hardStopAt } = await stack.drain();
@@ -39,9 +51,11 @@ describe('pool metrics (OpenTelemetry SDK, in-memory reader)', () => {
       // counts are read as the collection ends; PgBouncer is asked around it (the pool recycles while idle).
       await new Promise((resolve) => setTimeout(resolve, 200));
       let own = { idle: -1, used: -1 };
+      let leanCount = -1;
       const seen = await collectBesidePgBouncer(stack, 'transaction', applicationName, async () => {
         const points = await metrics.collect();
         own = { idle: pool.idleCount, used: pool.totalCount - pool.idleCount };
+        leanCount = lean.totalCount;
         return points;
       });
       const all = seen?.points ?? [];
@@ -63,8 +77,19 @@ describe('pool metrics (OpenTelemetry SDK, in-memory reader)', () => {
       expect(Object.fromEntries(all.map((point) => [point.name, point.unit]))).toMatchObject(
         CONVENTION_UNITS,
       );
+      // The lean pool: its counts, creations and closes are there; its wait and use times are not (the pool
+      // above, in the same run, shows they would be).
+      const leanPool = { 'db.client.connection.pool.name': 'metrics-lean' };
+      expect(sumOf(all, 'db.client.connection.count', leanPool)).toBe(leanCount);
+      expect(sumOf(all, 'db.client.connection.create_time', leanPool)).toBeGreaterThan(0);
+      expect(
+        sumOf(all, 'mpgkit.db.client.connection.closed', { ...leanPool, 'mpgkit.close.reason': 'lifetime' }),
+      ).toBeGreaterThan(0);
+      expect(sumOf(all, 'db.client.connection.wait_time', leanPool)).toBe(0);
+      expect(sumOf(all, 'db.client.connection.use_time', leanPool)).toBe(0);
     } finally {
       running = false;
+      await lean.end();
       await pool.end();
       await metrics.shutdown();
     }

@@ -1,5 +1,5 @@
 import type { PgClientLike } from './pg-driver.ts';
-import { type MeterLike, recordPoolMetrics } from './pool-metrics.ts';
+import { type MeterLike, type PoolMetricsOptions, recordPoolMetrics } from './pool-metrics.ts';
 
 /** The node-postgres pool parts the metrics read (pg-pool 3.x has them). */
 export interface MeasuredPgPool {
@@ -18,6 +18,8 @@ export interface PgPoolMetricsOptions {
   poolName?: string;
   /** A connection older than this when closed was closed by its lifetime (ms). @default Infinity */
   minLifetimeMs?: number;
+  /** Record wait and use times on every query ({@link PoolMetricsOptions.perQuery}). @default true */
+  perQuery?: boolean;
 }
 
 /**
@@ -56,11 +58,12 @@ export function instrumentPgPool<P extends MeasuredPgPool>(
     }),
     minLifetimeMs: options.minLifetimeMs,
     idleTimeoutMs: config.idleTimeoutMillis,
+    perQuery: options.perQuery,
   });
   // No error listener is added here: on a client it would change what an error does (pg crashes the process
   // when none listens). A connection that died is recognised when pg-pool ends it (the Client below).
   pool.on('connect', (client) => record.opened(client));
-  pool.on('acquire', (client) => record.borrowed(client));
+  if (options.perQuery ?? true) pool.on('acquire', (client) => record.borrowed(client));
   // pg-pool removes a released client when `err` is truthy (pg-pool 3.14 _release: `if (err || ...)`), and
   // callers pass more than errors: Kysely releases every connection with `release(Boolean(discarded))` (kysely
   // 0.29 dialect/postgres/postgres-driver.js), so `false` is a healthy release.

@@ -76,6 +76,7 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
   if (policy.meter !== undefined && 'totalCount' in pool) {
     instrumentPgPool(pool as unknown as MeasuredPgPool, policy.meter, {
       minLifetimeMs: policy.lifetime.minSeconds * 1000,
+      perQuery: policy.perQueryMetrics,
     });
   }
   return pool;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { type ClosedConnection, closeReason } from './pool-metrics.ts';
+import { type ClosedConnection, closeReason, recordPoolMetrics } from './pool-metrics.ts';
 
 const connections = fc.record({
   died: fc.boolean(),
@@ -38,4 +38,57 @@ it('idle only with an idle timeout it (nearly) sat out, and never while the pool
   expect(
     closeReason({ died: false, ageMs: 5, idleMs: 300_000, poolEnding: false, idleTimeoutMs: 300_000 }),
   ).toBe('idle');
+});
+
+// A meter that keeps every recording, by instrument name (the real SDK is read in test-infra).
+function recordingMeter() {
+  const recorded: string[] = [];
+  const created: string[] = [];
+  const instrument = (name: string) => {
+    created.push(name);
+    return { add: () => recorded.push(name), record: () => recorded.push(name), addCallback() {} };
+  };
+  return {
+    recorded,
+    created,
+    meter: {
+      createCounter: instrument,
+      createHistogram: instrument,
+      createObservableUpDownCounter: instrument,
+    },
+  };
+}
+
+it('perQuery: false records nothing per query and keeps the rest; the default records wait and use times', () => {
+  const queries = (perQuery: boolean | undefined) => {
+    const { meter, recorded, created } = recordingMeter();
+    const record = recordPoolMetrics(meter, {
+      poolName: 'p',
+      state: () => ({ idle: 0, used: 0, pending: 0, max: 1 }),
+      ...(perQuery === undefined ? {} : { perQuery }),
+    });
+    const connection = {};
+    record.creating(connection);
+    record.opened(connection);
+    for (let i = 0; i < 3; i++) {
+      const done = record.waiting();
+      done('got');
+      record.borrowed(connection);
+      record.returned(connection);
+    }
+    record.waiting()('timeout');
+    record.closed(connection);
+    return { recorded, created };
+  };
+  const lean = queries(false);
+  expect(lean.created).not.toContain('db.client.connection.wait_time');
+  expect(lean.created).not.toContain('db.client.connection.use_time');
+  expect(lean.recorded).toEqual([
+    'db.client.connection.create_time',
+    'db.client.connection.timeouts',
+    'mpgkit.db.client.connection.closed',
+  ]);
+  const full = queries(undefined);
+  expect(full.recorded.filter((name) => name === 'db.client.connection.wait_time')).toHaveLength(3);
+  expect(full.recorded.filter((name) => name === 'db.client.connection.use_time')).toHaveLength(3);
 });

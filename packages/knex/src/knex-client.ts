@@ -108,6 +108,7 @@ export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = '
             (config?.connection as { application_name?: string } | undefined)?.application_name ??
             applicationNameFor(policy),
           minLifetimeMs: policy.lifetime.minSeconds * 1000,
+          perQuery: policy.perQueryMetrics,
         });
       }
     }

@@ -17,6 +17,8 @@ export interface KnexPoolMetricsOptions {
   poolName: string;
   /** A connection older than this when closed was closed by its lifetime (ms). @default Infinity */
   minLifetimeMs?: number;
+  /** Record wait and use times on every query (core's `PoolMetricsOptions.perQuery`). @default true */
+  perQuery?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export function instrumentKnexPool(
       min: pool.min,
     }),
     minLifetimeMs: options.minLifetimeMs,
+    perQuery: options.perQuery,
     idleTimeoutMs: pool.idleTimeoutMillis,
   });
   // tarn names a connection's opening and a request's wait by an event id before a connection exists.

@@ -10,6 +10,7 @@ import {
   type PgConnectingClientLike,
   type PgPoolConfig,
   type PgPoolConfigOptions,
+  type PgPoolMetricsOptions,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
@@ -109,14 +110,17 @@ function adapterOn<A>(
     },
   );
   if (policy.meter !== undefined)
-    measurePools(adapter, policy.meter, (config.maxLifetimeSeconds ?? 0) * 1000);
+    measurePools(adapter, policy.meter, {
+      minLifetimeMs: (config.maxLifetimeSeconds ?? 0) * 1000,
+      perQuery: policy.perQueryMetrics,
+    });
   return adapter;
 }
 
 // adapter-pg builds its pool in the factory's `connect()` and hands it to the adapter it returns, whose
 // `underlyingDriver()` is that pool (@prisma/adapter-pg 7.10 dist/index.mjs PrismaPgAdapterFactory.connect,
 // PrismaPgAdapter.underlyingDriver): each pool is instrumented as it is built.
-function measurePools(adapter: unknown, meter: MeterLike, lifetimeMs: number): void {
+function measurePools(adapter: unknown, meter: MeterLike, options: PgPoolMetricsOptions): void {
   const factory = adapter as { connect?: () => Promise<{ underlyingDriver?: () => unknown }> };
   const connect = factory.connect?.bind(factory);
   if (connect === undefined) return;
@@ -124,7 +128,7 @@ function measurePools(adapter: unknown, meter: MeterLike, lifetimeMs: number): v
     const connected = await connect();
     const pool = connected.underlyingDriver?.() as Partial<MeasuredPgPool> | undefined;
     if (typeof pool?.on === 'function' && typeof pool.totalCount === 'number') {
-      instrumentPgPool(pool as MeasuredPgPool, meter, { minLifetimeMs: lifetimeMs });
+      instrumentPgPool(pool as MeasuredPgPool, meter, options);
     }
     return connected;
   };

@@ -22,6 +22,7 @@ export function createSequelize(policy: Policy, options: SequelizeOptions = {}):
         applicationNameFor(policy),
       minLifetimeMs: policy.lifetime.minSeconds * 1000,
       idleTimeoutMs: settings.pool?.idle,
+      perQuery: policy.perQueryMetrics,
     });
   }
   return sequelize;

@@ -9,6 +9,8 @@ export interface SequelizePoolMetricsOptions {
   minLifetimeMs?: number;
   /** The pool's idle timeout (ms). @default undefined: none */
   idleTimeoutMs?: number;
+  /** Record wait and use times on every query (core's `PoolMetricsOptions.perQuery`). @default true */
+  perQuery?: boolean;
 }
 
 // sequelize-pool 7's public counts (lib/Pool.js getters), Sequelize's single pool when not replicating.
@@ -56,6 +58,7 @@ export function instrumentSequelizePool(
       return { idle: available, used: using, pending: waiting, max: maxSize, min: minSize };
     },
     minLifetimeMs: options.minLifetimeMs,
+    perQuery: options.perQuery,
     idleTimeoutMs: options.idleTimeoutMs,
   });
   const opening: number[] = [];

@@ -6,6 +6,7 @@ import {
   instrumentPgPool,
   type MeterLike,
   type NodeTlsOptions,
+  type PgPoolMetricsOptions,
   type PolicyLogger,
   type ResolvedTls,
   redactWhenPrinted,
@@ -119,7 +120,12 @@ function build(
       ssl: sslOption(warn, tls, overrides.ssl),
       extra: { Client: clientClass(policy, role, safe.connectionTimeoutMillis), ...extra, ...safe },
       ...(policy.meter !== undefined && overrides.driver === undefined
-        ? { driver: measuredPg(policy.meter, safe.maxLifetimeSeconds * 1000) }
+        ? {
+            driver: measuredPg(policy.meter, {
+              minLifetimeMs: safe.maxLifetimeSeconds * 1000,
+              perQuery: policy.perQueryMetrics,
+            }),
+          }
         : {}),
     } as PostgresOptions,
     policy.redact,
@@ -136,11 +142,11 @@ function clientClass(policy: Policy, role: string | undefined, connectTimeoutMs:
 // TypeORM builds its pool with `new this.postgres.Pool(options)`, `postgres` being its `driver` option when given
 // (typeorm 1.1.1 driver/postgres/PostgresDriver.js loadDependencies, createPool). With a meter, the driver is pg
 // itself but for a Pool that reports its metrics; pg's other exports (types, defaults) are inherited.
-function measuredPg(meter: MeterLike, lifetimeMs: number): typeof pg {
+function measuredPg(meter: MeterLike, options: PgPoolMetricsOptions): typeof pg {
   class MeasuredPool extends pg.Pool {
     constructor(config?: pg.PoolConfig) {
       super(config);
-      instrumentPgPool(this, meter, { minLifetimeMs: lifetimeMs });
+      instrumentPgPool(this, meter, options);
     }
   }
   return Object.create(pg, { Pool: { value: MeasuredPool } });
