@@ -21,7 +21,7 @@ import pg from 'pg';
 import { renderChart } from './chart.ts';
 import { median, RESULTS_DIR, writeResult } from './results.ts';
 
-const ROUNDS = 15;
+const ROUNDS = 40;
 const WORKERS = 8;
 const QUERIES_PER_WORKER = 150;
 
