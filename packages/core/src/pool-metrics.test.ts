@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { batchHistogram } from './histogram-batch.ts';
 import { type ClosedConnection, closeReason, recordPoolMetrics } from './pool-metrics.ts';
 
 const connections = fc.record({
@@ -44,13 +45,22 @@ it('idle only with an idle timeout it (nearly) sat out, and never while the pool
 function recordingMeter() {
   const recorded: string[] = [];
   const created: string[] = [];
+  const callbacks: Array<(result: { observe(): void }) => void> = [];
   const instrument = (name: string) => {
     created.push(name);
-    return { add: () => recorded.push(name), record: () => recorded.push(name), addCallback() {} };
+    return {
+      add: () => recorded.push(name),
+      record: () => recorded.push(name),
+      addCallback: (callback: (result: { observe(): void }) => void) => callbacks.push(callback),
+    };
   };
   return {
     recorded,
     created,
+    /** What a reader does: runs the callbacks. */
+    collect: () => {
+      for (const callback of callbacks) callback({ observe() {} });
+    },
     meter: {
       createCounter: instrument,
       createHistogram: instrument,
@@ -61,7 +71,7 @@ function recordingMeter() {
 
 it('perQuery: false records nothing per query and keeps the rest; the default records wait and use times', () => {
   const queries = (perQuery: boolean | undefined) => {
-    const { meter, recorded, created } = recordingMeter();
+    const { meter, recorded, created, collect } = recordingMeter();
     const record = recordPoolMetrics(meter, {
       poolName: 'p',
       state: () => ({ idle: 0, used: 0, pending: 0, max: 1 }),
@@ -78,6 +88,7 @@ it('perQuery: false records nothing per query and keeps the rest; the default re
     }
     record.waiting()('timeout');
     record.closed(connection);
+    collect();
     return { recorded, created };
   };
   const lean = queries(false);
@@ -91,4 +102,30 @@ it('perQuery: false records nothing per query and keeps the rest; the default re
   const full = queries(undefined);
   expect(full.recorded.filter((name) => name === 'db.client.connection.wait_time')).toHaveLength(3);
   expect(full.recorded.filter((name) => name === 'db.client.connection.use_time')).toHaveLength(3);
+});
+
+it('batched histograms hand over every value, in order, with their attributes, by the time of a flush', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 60 }),
+      fc.integer({ min: 1, max: 16 }),
+      fc.array(fc.nat({ max: 60 }), { maxLength: 5 }),
+      (values, size, flushAt) => {
+        const seen: Array<[number, unknown]> = [];
+        const batch = batchHistogram(
+          { record: (value, attributes) => seen.push([value, attributes]) },
+          { p: 'x' },
+          size,
+        );
+        values.forEach((value, i) => {
+          batch.record(value);
+          if (flushAt.includes(i)) batch.flush();
+          // Never more than a batch's size is held back.
+          expect(i + 1 - seen.length).toBeLessThan(size);
+        });
+        batch.flush();
+        expect(seen).toEqual(values.map((value) => [value, { p: 'x' }]));
+      },
+    ),
+  );
 });

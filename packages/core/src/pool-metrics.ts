@@ -1,3 +1,5 @@
+import { batchHistogram } from './histogram-batch.ts';
+
 // OpenTelemetry's database client metrics, as the semantic conventions name them (model/db/metrics.yaml,
 // v1.26 and later, "development" stability): https://github.com/open-telemetry/semantic-conventions.
 // Described structurally, as drivers are: @opentelemetry/api's `Meter` satisfies these types, and core
@@ -168,6 +170,8 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
     'Connections in the pool, by state.',
     '{connection}',
     (result, state) => {
+      waitTime?.flush();
+      useTime?.flush();
       result.observe(state.idle, { ...attributes, 'db.client.connection.state': 'idle' });
       result.observe(state.used, { ...attributes, 'db.client.connection.state': 'used' });
     },
@@ -210,12 +214,18 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
       advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] },
     });
   const createTime = duration('create_time', 'The time it took to open a connection.');
+  // The two recorded on every query go to the SDK in batches, handed over at the latest when the reader
+  // collects (the count's callback below runs first: the SDK calls a meter's callbacks before it reads its
+  // histograms, sdk-metrics MeterSharedState.collect).
   const perQuery = options.perQuery ?? true;
   const waitTime = perQuery
-    ? duration('wait_time', 'The time it took to get a connection from the pool.')
+    ? batchHistogram(duration('wait_time', 'The time it took to get a connection from the pool.'), attributes)
     : undefined;
   const useTime = perQuery
-    ? duration('use_time', 'The time between borrowing a connection and returning it.')
+    ? batchHistogram(
+        duration('use_time', 'The time between borrowing a connection and returning it.'),
+        attributes,
+      )
     : undefined;
   const closedCount = meter.createCounter('mpgkit.db.client.connection.closed', {
     description:
@@ -261,7 +271,7 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
     returned(connection, withError) {
       const now = performance.now();
       const times = timesOf(connection);
-      if (times.borrowed !== undefined) useTime?.record(seconds(now - times.borrowed), attributes);
+      if (times.borrowed !== undefined) useTime?.record(seconds(now - times.borrowed));
       times.borrowed = undefined;
       times.returned = now;
       if (withError) times.failed = true;
@@ -290,7 +300,7 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
       const t0 = performance.now();
       return (outcome) => {
         if (outcome === 'timeout') timeouts.add(1, attributes);
-        else if (outcome === 'got') waitTime.record(seconds(performance.now() - t0), attributes);
+        else if (outcome === 'got') waitTime.record(seconds(performance.now() - t0));
       };
     },
     ending: () => {
