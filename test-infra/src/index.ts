@@ -8,6 +8,7 @@ export {
 } from './binaries.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './conformance/scaled-policy.ts';
 export { type FleetObservation, type FleetShape, simulateFleet } from './fleet-simulation.ts';
+export { measureUntil } from './measure-until.ts';
 export type { PoolerLimits } from './pgbouncer-pooler.ts';
 export {
   type BackendRow,

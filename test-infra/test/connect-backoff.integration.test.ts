@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createPgPool, defineDatabase, explainError, type PgPoolOptions } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../src/index.ts';
+import { measureUntil, type Stack, startStack } from '../src/index.ts';
 
 // The connect backoff of the pools mpgkit builds, on a real outage: PostgreSQL stopped for 2 s under four
 // workers that query as fast as their queries fail. Behind PgBouncer each failed query costs a login (PgBouncer
@@ -92,11 +92,11 @@ async function outage(applicationName: string, options: PgPoolOptions): Promise<
 // An outage must fail something to measure anything: on a loaded machine (CI) PgBouncer once held every query of
 // the negative control through the 2 s (0 logins). An outage in which no query failed is tried again, up to
 // three times, for either pool alike; an outcome that is wrong every time fails the test, with what it saw.
-async function failingOutage(applicationName: string, options: PgPoolOptions): Promise<OutageOutcome> {
-  let outcome = await outage(applicationName, options);
-  for (let attempt = 2; attempt <= 3 && outcome.failed === 0; attempt++)
-    outcome = await outage(`${applicationName}-${attempt}`, options);
-  return outcome;
+function failingOutage(applicationName: string, options: PgPoolOptions): Promise<OutageOutcome> {
+  return measureUntil(
+    (attempt) => outage(attempt === 1 ? applicationName : `${applicationName}-${attempt}`, options),
+    (outcome) => outcome.failed > 0,
+  );
 }
 
 describe('connect backoff (pg pools mpgkit builds)', () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Stack, startStack } from '@mpgkit/test-infra';
+import { measureUntil, type Stack, startStack } from '@mpgkit/test-infra';
 import { type ConformanceSubject, loadAcrossFault } from '@mpgkit/test-infra/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,20 +28,10 @@ describe('the fault matrix finds a leaked pool slot', () => {
     // Each leaked slot makes one of poolSize concurrent 0.2 s sleeps wait (or, with every slot gone, time out).
     const leaks = (outcome: { saturationMs: number | undefined }) =>
       outcome.saturationMs === undefined || outcome.saturationMs >= 380;
-    let leaked = await loadAcrossFault({
-      stack,
-      mode: 'transaction',
-      subject: stock,
-      fault: 'postgres-restart',
-    });
-    for (let attempt = 1; attempt < 3 && !leaked.crashed && !leaks(leaked); attempt++) {
-      leaked = await loadAcrossFault({
-        stack,
-        mode: 'transaction',
-        subject: stock,
-        fault: 'postgres-restart',
-      });
-    }
+    const leaked = await measureUntil(
+      () => loadAcrossFault({ stack, mode: 'transaction', subject: stock, fault: 'postgres-restart' }),
+      (outcome) => outcome.crashed || leaks(outcome),
+    );
     expect(leaked.crashed).toBe(false);
     expect(leaks(leaked)).toBe(true);
     const kept = await loadAcrossFault({
