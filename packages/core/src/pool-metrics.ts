@@ -215,18 +215,12 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
     });
   const createTime = duration('create_time', 'The time it took to open a connection.');
   // The two recorded on every query go to the SDK in batches, handed over at the latest when the reader
-  // collects (the count's callback below runs first: the SDK calls a meter's callbacks before it reads its
+  // collects (the count's callback above flushes them: the SDK calls a meter's callbacks before it reads its
   // histograms, sdk-metrics MeterSharedState.collect).
-  const perQuery = options.perQuery ?? true;
-  const waitTime = perQuery
-    ? batchHistogram(duration('wait_time', 'The time it took to get a connection from the pool.'), attributes)
-    : undefined;
-  const useTime = perQuery
-    ? batchHistogram(
-        duration('use_time', 'The time between borrowing a connection and returning it.'),
-        attributes,
-      )
-    : undefined;
+  const perQuery = (name: string, description: string) =>
+    (options.perQuery ?? true) ? batchHistogram(duration(name, description), attributes) : undefined;
+  const waitTime = perQuery('wait_time', 'The time it took to get a connection from the pool.');
+  const useTime = perQuery('use_time', 'The time between borrowing a connection and returning it.');
   const closedCount = meter.createCounter('mpgkit.db.client.connection.closed', {
     description:
       'Connections the pool closed, by why: lifetime, idle, error (a drain, a restart) or pool-end.',
