@@ -6,6 +6,7 @@
 // connection happened; the processes say which queries failed and how fast the others were, per second.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { POLICY_DEFAULTS } from '@mpgkit/core';
 import { type Stack, startStack } from '@mpgkit/test-infra';
 import { LoadRun, scaledPolicyOptions } from '@mpgkit/test-infra/conformance';
 import { renderChart } from './chart.ts';
@@ -317,7 +318,7 @@ export async function runStormBench(log: (line: string) => void): Promise<StormR
     await stack.down();
   }
   writeResult('storms', {
-    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer, all connecting at the same instant; policies scaled to a ${settings.drainWindowSeconds} s drain window (mpgkit's lifetimes ${(settings.drainWindowSeconds / 2) * 0.9}–${settings.drainWindowSeconds / 2} s; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s, ${settings.faultSpacingSeconds} s apart and at least 4 s after the part worked again. Connection rates from PgBouncer's log; a scaled second is ${scaledSecondMs(settings).toFixed(1)} ms (600 s on MPG ↔ ${settings.drainWindowSeconds} s here).`,
+    description: `${settings.processes} Node processes started together, each a pool of ${settings.poolSize} with ${settings.workers} query loops (one query every ${settings.paceMs} ms each), through one transaction-mode PgBouncer, all connecting at the same instant; policies scaled to a ${settings.drainWindowSeconds} s drain window (mpgkit's lifetimes ${(settings.drainWindowSeconds / 2) * (1 - POLICY_DEFAULTS.lifetimeJitter)}–${settings.drainWindowSeconds / 2} s, the default jitter; the seed's fixed lifetime = the window). ${settings.steadySeconds} s of steady state, then proxy drain, PgBouncer restart, PostgreSQL restart, a wrong password for ${settings.wrongPasswordSeconds} s, ${settings.faultSpacingSeconds} s apart and at least 4 s after the part worked again. Connection rates from PgBouncer's log; a scaled second is ${scaledSecondMs(settings).toFixed(1)} ms (600 s on MPG ↔ ${settings.drainWindowSeconds} s here).`,
     settings,
     rows,
   });

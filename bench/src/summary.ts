@@ -180,11 +180,19 @@ export function writeSummary(): string {
       medianBareMs: number;
       medianWithMpgkitMs: number;
       medianAddedMs: number;
+      inTheProcess: { importMs: number; firstDefineDatabaseMs: number };
+      inAnApp: {
+        kyselyByHandAddedMs: number;
+        kyselyWithMpgkitAddedMs: number;
+        mpgkitOverByHandMs: number;
+        mpgkitOverByHandQuartilesMs: [number, number];
+      };
       description: string;
       whereTheTimeGoes: string;
     }>('startup');
+    const { inTheProcess, inAnApp } = startup;
     lines.push(
-      `**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms**.`,
+      `**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms** (in the process: import ${inTheProcess.importMs} ms, first defineDatabase ${inTheProcess.firstDefineDatabaseMs} ms). An app on Kysely and pg: by hand +${inAnApp.kyselyByHandAddedMs} ms, through @mpgkit/kysely +${inAnApp.kyselyWithMpgkitAddedMs} ms: mpgkit adds ${inAnApp.mpgkitOverByHandMs} ms (paired quartiles ${inAnApp.mpgkitOverByHandQuartilesMs.join(' to ')} ms).`,
       '',
       startup.whereTheTimeGoes,
       '',
