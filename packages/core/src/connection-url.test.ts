@@ -98,6 +98,12 @@ describe('classify and derive', () => {
     expect(deriveDirectUrl(`${pooled}?sslmode=require`)).toBe(`${direct}?sslmode=require`);
   });
 
+  it('derives it from a pooled host in any case, as the lower-case direct host', () => {
+    expect(deriveDirectUrl('postgresql://u:p@PGBouncer.My-Cluster.flympg.NET/db')).toBe(
+      'postgresql://u:p@direct.my-cluster.flympg.net/db',
+    );
+  });
+
   it('derives nothing for other hosts', () => {
     expect(deriveDirectUrl('postgresql://u:p@db.example.com/app')).toBeUndefined();
     expect(deriveDirectUrl(direct)).toBeUndefined();
