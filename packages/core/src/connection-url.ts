@@ -17,8 +17,8 @@ export type DirectUrlSource = 'option' | 'env' | 'derived' | 'none';
 
 const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
 // MPG's two hostnames for one cluster, from the "Connect Your Client" guide (shared/seeds/000). Matched
-// against the lower-cased host: V8 compiles a case-insensitive pattern far more slowly (~0.2 ms at start,
-// twice: it compiles again to machine code on its second use), and startup is measured (bench/, startup).
+// against the lower-cased host: a case-insensitive pattern took V8 ~0.2 ms to compile at start, and twice, since
+// a pattern's second run compiles it again to machine code (`--regexp-tier-up-ticks=1`, node --v8-options).
 const MPG_HOST = /^(pgbouncer|direct)\.([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.flympg\.net$/;
 const PGBOUNCER_DEFAULT_PORT = '6432';
 

@@ -207,8 +207,8 @@ export function isLocalHost(host: string): boolean {
   );
 }
 
-// String operations, not patterns, on the path of every defineDatabase: V8 compiles each regular expression
-// the first time it runs and again (to machine code) the second, and startup is measured (bench/, startup).
+// String operations, not a pattern, on the path of every defineDatabase: V8 compiles a regular expression on
+// its first run and again, to machine code, on its second (`--regexp-tier-up-ticks=1`, node --v8-options).
 function withoutBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
