@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import pg from 'pg';
 import { renderChart } from './chart.ts';
-import { median, RESULTS_DIR, writeResult } from './results.ts';
+import { median, pairedDifferences, RESULTS_DIR, writeResult } from './results.ts';
 
 const ROUNDS = 40;
 const WORKERS = 8;
@@ -203,14 +203,10 @@ export async function runOverheadBench(log: (line: string) => void) {
   const stack = await startStack();
   const variants = pools(stack);
   const names = Object.keys(variants) as Variant[];
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    Variant,
-    number[]
-  >;
-  const cpuSamples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    Variant,
-    number[]
-  >;
+  const perVariant = () =>
+    Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Variant, number[]>;
+  const samples = perVariant();
+  const cpuSamples = perVariant();
   try {
     for (const name of names) await round(variants[name]); // warm-up: open every pool's connections
     for (let r = 0; r < ROUNDS; r++) {
@@ -241,7 +237,7 @@ export async function runOverheadBench(log: (line: string) => void) {
   // The client CPU the metrics add per query, paired by round as the ratios are (µs, and a share of the
   // pool's CPU per query without them).
   const pairedCpu = (variant: Variant, base: Variant) =>
-    median(cpuSamples[variant].map((us, r) => us - (cpuSamples[base][r] ?? us)));
+    median(pairedDifferences(cpuSamples[variant], cpuSamples[base]));
   const cpuCost = (variant: Variant) => {
     const added = pairedCpu(variant, 'mpgkit, guard on');
     return {

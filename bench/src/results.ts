@@ -34,6 +34,18 @@ export function readResult<T>(name: string): T {
   return JSON.parse(readFileSync(`${RESULTS_DIR}${name}.json`, 'utf8')) as T;
 }
 
+/** Each run minus the base run of the same round (interleaved runs, paired by index). */
+export function pairedDifferences(runs: readonly number[], base: readonly number[]): number[] {
+  return runs.map((value, round) => value - (base[round] ?? value));
+}
+
+/** The lower and upper quartiles of numbers: how far a median of noisy pairs can be trusted. */
+export function quartiles(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return [at(0.25), at(0.75)];
+}
+
 /** The median of numbers. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart.ts';
-import { median, RESULTS_DIR, writeResult } from './results.ts';
+import { median, pairedDifferences, quartiles, RESULTS_DIR, writeResult } from './results.ts';
 
 const RUNS = 41;
 const BARE = '';
@@ -66,16 +66,14 @@ export async function runStartupBench(log: (line: string) => void) {
     kyselyByHand.push(timeRun(KYSELY_BY_HAND).ms);
     kyselyWithMpgkit.push(timeRun(KYSELY_WITH_MPGKIT).ms);
   }
-  const addedTo = (runs: number[], base: number[]) => median(runs.map((ms, i) => ms - (base[i] ?? 0)));
-  const added = addedTo(withMpgkit, bare);
+  const added = median(pairedDifferences(withMpgkit, bare));
+  const mpgkitOverByHand = pairedDifferences(kyselyWithMpgkit, kyselyByHand);
   const inAnApp = {
-    kyselyByHandAddedMs: round(addedTo(kyselyByHand, bare)),
-    kyselyWithMpgkitAddedMs: round(addedTo(kyselyWithMpgkit, bare)),
-    mpgkitOverByHandMs: round(addedTo(kyselyWithMpgkit, kyselyByHand)),
+    kyselyByHandAddedMs: round(median(pairedDifferences(kyselyByHand, bare))),
+    kyselyWithMpgkitAddedMs: round(median(pairedDifferences(kyselyWithMpgkit, bare))),
+    mpgkitOverByHandMs: round(median(mpgkitOverByHand)),
     // A difference of two ~250 ms starts: its spread says how far to trust it.
-    mpgkitOverByHandQuartilesMs: quartiles(kyselyWithMpgkit.map((ms, i) => ms - (kyselyByHand[i] ?? 0))).map(
-      round,
-    ),
+    mpgkitOverByHandQuartilesMs: quartiles(mpgkitOverByHand).map(round),
   };
   const split = { importMs: round(median(importMs)), firstDefineDatabaseMs: round(median(firstCallMs)) };
   log(
@@ -121,9 +119,3 @@ export async function runStartupBench(log: (line: string) => void) {
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
-
-function quartiles(values: readonly number[]): [number, number] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return [at(0.25), at(0.75)];
-}

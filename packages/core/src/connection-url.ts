@@ -20,6 +20,7 @@ const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
 // against the lower-cased host: a case-insensitive pattern took V8 ~0.2 ms to compile at start, and twice, since
 // a pattern's second run compiles it again to machine code (`--regexp-tier-up-ticks=1`, node --v8-options).
 const MPG_HOST = /^(pgbouncer|direct)\.([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.flympg\.net$/;
+const mpgHostOf = (url: URL) => MPG_HOST.exec(url.hostname.toLowerCase());
 const PGBOUNCER_DEFAULT_PORT = '6432';
 
 /**
@@ -188,7 +189,7 @@ export function databaseOf(url: URL): string {
  */
 export function classifyConnectionUrl(url: string | URL): ConnectionTarget {
   const parsed = typeof url === 'string' ? parseConnectionUrl(url) : url;
-  const mpg = MPG_HOST.exec(parsed.hostname.toLowerCase());
+  const mpg = mpgHostOf(parsed);
   if (mpg) return mpg[1] === 'pgbouncer' ? 'pooled' : 'direct';
   if (parsed.port === PGBOUNCER_DEFAULT_PORT) return 'pooled';
   return 'unknown';
@@ -206,7 +207,7 @@ export function classifyConnectionUrl(url: string | URL): ConnectionTarget {
  */
 export function deriveDirectUrl(pooledUrl: string | URL): string | undefined {
   const parsed = new URL(typeof pooledUrl === 'string' ? parseConnectionUrl(pooledUrl).href : pooledUrl.href);
-  const mpg = MPG_HOST.exec(parsed.hostname.toLowerCase());
+  const mpg = mpgHostOf(parsed);
   if (mpg?.[1] !== 'pgbouncer') return undefined;
   parsed.hostname = `direct.${mpg[2]}.flympg.net`;
   return parsed.href;

@@ -293,8 +293,8 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
       if (waitTime === undefined) return countTimeout;
       const t0 = performance.now();
       return (outcome) => {
-        if (outcome === 'timeout') timeouts.add(1, attributes);
-        else if (outcome === 'got') waitTime.record(seconds(performance.now() - t0));
+        countTimeout(outcome);
+        if (outcome === 'got') waitTime.record(seconds(performance.now() - t0));
       };
     },
     ending: () => {
