@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# A new user's first minute, as CI step: the README's demo command in a fresh clone, with HOME an empty
+# folder and PATH only the system's directories, started from another directory. `./dev` must install
+# everything it needs (Node 24 when the system's is older, pnpm 12, the workspace) and the demo must pass.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mpgkit-fresh-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+git clone --quiet "$root" "$work/mpgkit"
+mkdir "$work/home"
+cd /
+env -i HOME="$work/home" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CI=true TERM=dumb \
+  "$work/mpgkit/dev" demo
+echo "fresh-machine demo: passed (HOME and PATH empty of any toolchain, from /)"
