@@ -40,6 +40,7 @@ export {
   removeQueryParams,
   resolveConnectionUrls,
 } from './connection-url.ts';
+export { type Endpoint, type EndpointOptions, pgSslOf, type Route, resolveEndpoint } from './endpoint.ts';
 export type {
   ListenClientConfig,
   PgClientLike,
@@ -49,11 +50,14 @@ export type {
   PgPoolLike,
 } from './pg-driver.ts';
 export {
+  type HardenedPgClientOptions,
+  hardenedPgClient,
+  hardenedPgModule,
+} from './pg-hardened-client.ts';
+export {
   attachPoolSafetyNet,
   type ConnectionErrorSite,
   type PoolSafetyNetOptions,
-  sendClientStatementsUnnamed,
-  sendStatementsUnnamed,
 } from './pg-pool.ts';
 export { instrumentPgPool, type MeasuredPgPool, type PgPoolMetricsOptions } from './pg-pool-metrics.ts';
 export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
@@ -94,4 +98,5 @@ export {
   toPrismaTlsParams,
 } from './tls-driver-options.ts';
 export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
+export { sendClientStatementsUnnamed, sendStatementsUnnamed } from './unnamed-statements.ts';
 export { requireGroupName, requirePositiveSeconds, requireWholeNumber } from './validation.ts';

@@ -1,8 +1,9 @@
+import { pgSslOf, resolveEndpoint } from './endpoint.ts';
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
-import type { ListenClientConfig, PgListenClientLike } from './pg-driver.ts';
-import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
+import type { ListenClientConfig, PgConnectingClientLike, PgListenClientLike } from './pg-driver.ts';
+import { hardenedPgClient } from './pg-hardened-client.ts';
+import type { Policy } from './policy.ts';
 import { recordPoolMetrics } from './pool-metrics.ts';
-import { toNodePostgresSsl } from './tls-driver-options.ts';
 
 /** A notification, as node-postgres delivers it. */
 export interface Notification {
@@ -62,12 +63,23 @@ export async function createListener(
   if (options.channels.length === 0) {
     throw new MpgkitError(MpgkitErrorCode.InvalidOption, 'createListener needs at least one channel.');
   }
+  const endpoint = resolveEndpoint(policy, 'direct', { role: 'listen', purpose: 'LISTEN' });
   const config: ListenClientConfig = {
-    connectionString: requireDirectUrl(policy, 'LISTEN'),
-    application_name: applicationNameFor(policy, 'listen'),
-    connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
-    ssl: policy.tls.direct === undefined ? false : toNodePostgresSsl(policy.tls.direct, 'the listener (pg)'),
+    connectionString: endpoint.url,
+    application_name: endpoint.applicationName,
+    connectionTimeoutMillis: endpoint.connectTimeoutMs,
+    ssl: pgSslOf(endpoint, 'the listener (pg)'),
   };
+  // The direct URL: no guard to add. The listener's own reconnect backoff spaces its attempts, so the class
+  // adds only the connect-phase marking.
+  const ListenClient = hardenedPgClient(
+    policy,
+    Client as unknown as new (
+      ...args: never[]
+    ) => PgConnectingClientLike,
+    endpoint,
+    { connectBackoff: false },
+  ) as unknown as typeof Client;
   const overlapMs = options.overlapMs ?? 250;
   const onError =
     options.onError ??
@@ -126,7 +138,7 @@ export async function createListener(
   const opened = new WeakSet<PgListenClientLike>();
   const recycled = new WeakSet<PgListenClientLike>();
   const open = async (): Promise<PgListenClientLike> => {
-    const client = new Client(config);
+    const client = new ListenClient(config);
     client.on('notification', (message) => deliver(client, message));
     client.on('error', (error) => lost(client, error));
     client.on('end', () => {

@@ -1,7 +1,7 @@
+import { pgSslOf, resolveEndpoint } from './endpoint.ts';
 import type { PgPoolConfig } from './pg-driver.ts';
-import { applicationNameFor, type Policy, requireDirectUrl } from './policy.ts';
+import type { Policy } from './policy.ts';
 import { redactWhenPrinted } from './redact.ts';
-import { toNodePostgresSsl } from './tls-driver-options.ts';
 
 /** Options of {@link toPgPoolConfig}. */
 export interface PgPoolConfigOptions {
@@ -26,20 +26,19 @@ export interface PgPoolConfigOptions {
  * ```
  */
 export function toPgPoolConfig(policy: Policy, options: PgPoolConfigOptions = {}): PgPoolConfig {
-  const target = options.target ?? 'pooled';
-  const connectionString = target === 'direct' ? requireDirectUrl(policy) : policy.urls.pooled;
-  const tls = target === 'direct' ? policy.tls.direct : policy.tls.pooled;
+  const endpoint = resolveEndpoint(policy, options.target, {
+    ...(options.role === undefined ? {} : { role: options.role }),
+  });
   // Printing the config (console.log, JSON) shows the URL redacted; pg reads the real one.
   return redactWhenPrinted(
     {
-      connectionString,
-      max: options.max ?? (target === 'direct' ? 1 : policy.poolSize),
+      connectionString: endpoint.url,
+      max: options.max ?? (endpoint.route === 'direct' ? 1 : policy.poolSize),
       maxLifetimeSeconds: policy.maxLifetimeSeconds,
       idleTimeoutMillis: Math.round(policy.idleTimeoutSeconds * 1000),
-      connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
-      application_name: applicationNameFor(policy, options.role),
-      // Always set: with `ssl` unset pg would read PGSSLMODE its own way (pg connection-parameters.js).
-      ssl: tls === undefined ? false : toNodePostgresSsl(tls),
+      connectionTimeoutMillis: endpoint.connectTimeoutMs,
+      application_name: endpoint.applicationName,
+      ssl: pgSslOf(endpoint),
     },
     policy.redact,
   );

@@ -1,16 +1,10 @@
-import { type ConnectBackoffOptions, connectBackoffWithin, withConnectBackoff } from './connect-backoff.ts';
-import { FAILURE_PHASE } from './connection-errors.ts';
-import {
-  connectSeeingErrors,
-  type PgClientLike,
-  type PgConnectingClientLike,
-  type PgPoolConfig,
-  type PgPoolLike,
-} from './pg-driver.ts';
+import type { ConnectBackoffOptions } from './connect-backoff.ts';
+import { resolveEndpoint } from './endpoint.ts';
+import type { PgPoolConfig, PgPoolLike } from './pg-driver.ts';
+import { hardenedPgClient, isHardenedPgClient } from './pg-hardened-client.ts';
 import { instrumentPgPool, type MeasuredPgPool } from './pg-pool-metrics.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
-import { guardPgPool } from './transaction-mode-guard.ts';
 
 /** Where a connection error was caught. */
 export type ConnectionErrorSite = 'idle' | 'checked-out';
@@ -71,8 +65,11 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
     });
   });
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
-  markConnectFailures(pool);
-  installConnectBackoff(pool, options.connectBackoff);
+  // A pool someone else built (not createPgPool) still gets the connect-side protections; the guard and
+  // unnamed statements only where createPgPool knows the route.
+  if (typeof pool.Client === 'function' && !isHardenedPgClient(pool.Client)) {
+    pool.Client = hardenedPgClient(policy, pool.Client, connectOnly(pool), options);
+  }
   if (policy.meter !== undefined && 'totalCount' in pool) {
     instrumentPgPool(pool as unknown as MeasuredPgPool, policy.meter, {
       minLifetimeMs: policy.lifetime.minSeconds * 1000,
@@ -80,37 +77,6 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
     });
   }
   return pool;
-}
-
-// pg-pool opens each connection with `new this.Client(options)` and `client.connect(callback)`, and hands
-// a failure to the waiting query as is (pg-pool 3.14 index.js newClient). "Connection terminated
-// unexpectedly" then reads like a query cut in flight; marked here, the classifier knows nothing was sent,
-// so retry() may repeat even a write.
-function markConnectFailures(pool: PgPoolLike): void {
-  const Client = pool.Client;
-  if (typeof Client !== 'function') return;
-  const Base = Client as unknown as new (...args: unknown[]) => PgConnectingClientLike;
-  pool.Client = class extends Base {
-    override connect(callback?: (error?: Error | null) => void): unknown {
-      const mark = (error: unknown) => {
-        if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
-          Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
-        }
-      };
-      return connectSeeingErrors((done) => super.connect(done), callback, mark);
-    }
-  } as unknown as typeof Client;
-}
-
-// pg-pool instantiates `pool.Client` for each connection (index.js newClient); one backoff per pool.
-function installConnectBackoff(pool: PgPoolLike, options: ConnectBackoffOptions | false | undefined): void {
-  if (typeof pool.Client !== 'function') return;
-  const timeout = (pool.options as { connectionTimeoutMillis?: unknown } | undefined)
-    ?.connectionTimeoutMillis;
-  pool.Client = withConnectBackoff(
-    pool.Client,
-    connectBackoffWithin(typeof timeout === 'number' ? timeout : 0, options),
-  );
 }
 
 /** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */
@@ -132,56 +98,16 @@ export function createPgPool<P extends PgPoolLike>(
   Pool: new (config: PgPoolConfig) => P,
   options: PgPoolOptions = {},
 ): P {
-  const pool = attachPoolSafetyNet(new Pool(toPgPoolConfig(policy, options)), policy, options);
-  // Only the pooled URL goes through PgBouncer; the direct URL is a real session where everything works.
-  if (!policy.namedPreparedStatements && (options.target ?? 'pooled') === 'pooled') {
-    // Order matters: both wrap client.query on 'connect', the later one outermost. Names are stripped
-    // first, so the guard sees what is really sent.
-    guardPgPool(pool, policy);
-    sendStatementsUnnamed(pool);
+  const endpoint = resolveEndpoint(policy, options.target, {
+    ...(options.role === undefined ? {} : { role: options.role }),
+  });
+  const pool = new Pool(toPgPoolConfig(policy, options));
+  // pg-pool instantiates `pool.Client` for each connection (pg-pool 3.14 index.js newClient): one hardened
+  // class per pool, so its connections share one backoff.
+  if (typeof pool.Client === 'function') {
+    pool.Client = hardenedPgClient(policy, pool.Client, endpoint, options);
   }
-  return pool;
-}
-
-/**
- * Makes every client of a pool send named queries (`{ name, text }`, as Drizzle's `.prepare()` and
- * hand-written code produce) as unnamed ones. Through a transaction pooler a named statement prepared on
- * one server connection is missing on the next (`prepared statement "..." does not exist`) or already
- * there (`... already exists`); unnamed, the same query is parsed each time and always works.
- * `createPgPool` applies it in transaction mode.
- *
- * @example
- * ```ts
- * sendStatementsUnnamed(pool);
- * await pool.query({ name: 'by-id', text: 'SELECT * FROM t WHERE id = $1', values: [1] }); // unnamed
- * ```
- */
-export function sendStatementsUnnamed<P extends PgPoolLike>(pool: P): P {
-  pool.on('connect', (client) => sendClientStatementsUnnamed(client));
-  return pool;
-}
-
-/**
- * {@link sendStatementsUnnamed} for one node-postgres client, for clients a pool does not create (knex's
- * own pool, a single `pg.Client`).
- *
- * @example
- * ```ts
- * sendClientStatementsUnnamed(client);
- * ```
- */
-export function sendClientStatementsUnnamed(client: PgClientLike): void {
-  const query = client.query;
-  if (typeof query !== 'function') return;
-  // pg's Client#query(config, values, callback) reads config.name into a Query
-  // (pg 8.23 lib/client.js and lib/query.js); a submittable (a Query or cursor) is left alone.
-  client.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
-    if (typeof config === 'object' && config !== null && 'name' in config && !('submit' in config)) {
-      const { name: _unused, ...unnamed } = config as { name?: unknown };
-      return (query as (...args: unknown[]) => unknown).call(this, unnamed, ...rest);
-    }
-    return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
-  } as PgClientLike['query'];
+  return attachPoolSafetyNet(pool, policy, options);
 }
 
 // pg-pool has no lifetime jitter, but reads options.maxLifetimeSeconds anew for each connection it
@@ -210,4 +136,11 @@ function defaultErrorReporter(policy: Policy): (error: Error, site: ConnectionEr
       `[mpgkit] ${site} connection lost (${policy.redact(error.message)}); the pool opens a new one on demand.`,
     );
   };
+}
+
+// The endpoint of a pool whose route mpgkit does not know: connect-side protections only.
+function connectOnly(pool: PgPoolLike): { transactionPooled: false; connectTimeoutMs: number } {
+  const timeout = (pool.options as { connectionTimeoutMillis?: unknown } | undefined)
+    ?.connectionTimeoutMillis;
+  return { transactionPooled: false, connectTimeoutMs: typeof timeout === 'number' ? timeout : 0 };
 }

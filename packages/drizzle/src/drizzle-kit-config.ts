@@ -2,9 +2,9 @@ import type { Policy } from '@mpgkit/core';
 import {
   connectionParts,
   type NodeTlsOptions,
+  pgSslOf,
   redactWhenPrinted,
-  requireDirectUrl,
-  toNodePostgresSsl,
+  resolveEndpoint,
 } from '@mpgkit/core/adapter';
 
 /** drizzle-kit's PostgreSQL credentials in their host form, the one that takes an `ssl` option. */
@@ -44,9 +44,10 @@ export function drizzleKitConfig<C extends object = Record<never, never>>(
   policy: Policy,
   config: C = {} as C,
 ): Omit<C, keyof DrizzleKitDatabase> & DrizzleKitDatabase {
+  const endpoint = resolveEndpoint(policy, 'direct', { purpose: 'drizzle-kit' });
   const dbCredentials: DrizzleKitCredentials = {
-    ...connectionParts(requireDirectUrl(policy, 'drizzle-kit'), 'the direct URL'),
-    ssl: policy.tls.direct === undefined ? false : toNodePostgresSsl(policy.tls.direct, 'drizzle-kit'),
+    ...connectionParts(endpoint.url, 'the direct URL'),
+    ssl: pgSslOf(endpoint, 'drizzle-kit'),
   };
   // Printing the config shows no password; drizzle-kit reads the real one.
   return redactWhenPrinted({ ...config, dialect: 'postgresql', dbCredentials }, policy.redact);

@@ -1,11 +1,10 @@
 import type { Policy } from '@mpgkit/core';
 import {
-  applicationNameFor,
   connectBackoffDelayMs,
   connectBackoffOptionsWithin,
   PRISMA_URL_PARAMS,
   removeQueryParams,
-  requireDirectUrl,
+  resolveEndpoint,
   toPostgresJsSsl,
 } from '@mpgkit/core/adapter';
 import type { DrizzleConfig } from 'drizzle-orm';
@@ -43,7 +42,11 @@ export function postgresJsOptions(
   policy: Policy,
   target: PostgresJsTarget = 'pooled',
 ): postgres.Options<Record<string, postgres.PostgresType>> {
-  const direct = target === 'direct';
+  const endpoint = resolveEndpoint(policy, target, {
+    ...(target === 'direct' ? { role: 'migrate' } : {}),
+    purpose: 'postgres.js on the direct URL',
+  });
+  const direct = endpoint.route === 'direct';
   if (policy.meter !== undefined && !unmeasured.has(policy)) {
     // postgres.js keeps its connections in internal queues and emits no pool events (postgres 3.4.9
     // src/index.js: `queues`, and only `onclose(id)` among the options): there is nothing true to report.
@@ -58,7 +61,7 @@ export function postgresJsOptions(
     // Typed as a number, but postgres.js evaluates a function per connection (see above).
     max_lifetime: (() => policy.nextLifetimeSeconds()) as unknown as number,
     idle_timeout: policy.idleTimeoutSeconds,
-    connect_timeout: policy.connectTimeoutSeconds,
+    connect_timeout: endpoint.connectTimeoutMs / 1000,
     // postgres.js waits `backoff(retries)` seconds before reopening a connection that closed with a socket
     // error; `retries` is shared by the pool and reset once a connection is ready (postgres 3.4.9
     // src/connection.js closed() and ReadyForQuery). Its default grows to 20 s (index.js backoff:
@@ -66,15 +69,12 @@ export function postgresJsOptions(
     // connect timeout: measured on the stack, one query waited 17.7 s after a wrong password while others
     // flowed. mpgkit's is capped below half the connect timeout, with full jitter.
     backoff: (retries: number) =>
-      connectBackoffDelayMs(
-        retries,
-        Math.random(),
-        connectBackoffOptionsWithin(policy.connectTimeoutSeconds * 1000),
-      ) / 1000,
-    prepare: direct || policy.namedPreparedStatements,
+      connectBackoffDelayMs(retries, Math.random(), connectBackoffOptionsWithin(endpoint.connectTimeoutMs)) /
+      1000,
+    prepare: !endpoint.transactionPooled,
     // The policy's TLS as tls.connect options (postgres.js merges an object into them, src/connection.js
     // `secure()`); mpgkit's URLs carry no sslmode, which postgres.js would read with its own meanings.
-    ssl: sslFor(policy, direct),
+    ssl: endpoint.tls === undefined ? false : toPostgresJsSsl(endpoint.tls),
     // On each new connection postgres.js runs a query for array types from its data handler and never
     // awaits it (postgres 3.4.9 src/connection.js ReadyForQuery: `return fetchArrayTypes()`). When that query
     // fails, e.g. PgBouncer answering "server login has been failing (server_login_retry)" while Postgres
@@ -83,7 +83,7 @@ export function postgresJsOptions(
     // form); a raw query returns arrays as text ('{1,2}').
     fetch_types: false,
     connection: {
-      application_name: applicationNameFor(policy, direct ? 'migrate' : undefined),
+      application_name: endpoint.applicationName,
     },
     // postgres.js prints every NOTICE as a raw object by default (postgres 3.4.9 src/connection.js
     // NoticeResponse: `onnotice ? onnotice(notice) : console.log(notice)`): Drizzle's migrator prints two ("schema drizzle
@@ -91,11 +91,6 @@ export function postgresJsOptions(
     onnotice: (notice) =>
       policy.logger.warn(`[mpgkit] postgres NOTICE: ${policy.redact(String(notice.message))}`),
   };
-}
-
-function sslFor(policy: Policy, direct: boolean): postgres.Options<Record<string, never>>['ssl'] {
-  const tls = direct ? policy.tls.direct : policy.tls.pooled;
-  return tls === undefined ? false : toPostgresJsSsl(tls);
 }
 
 /**
@@ -109,8 +104,7 @@ function sslFor(policy: Policy, direct: boolean): postgres.Options<Record<string
  * ```
  */
 export function postgresJsUrl(policy: Policy, target: PostgresJsTarget = 'pooled'): string {
-  const url =
-    target === 'direct' ? requireDirectUrl(policy, 'postgres.js on the direct URL') : policy.urls.pooled;
+  const { url } = resolveEndpoint(policy, target, { purpose: 'postgres.js on the direct URL' });
   return removeQueryParams(url, PRISMA_URL_PARAMS).url;
 }
 

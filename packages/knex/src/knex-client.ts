@@ -2,13 +2,10 @@ import { createRequire } from 'node:module';
 import type { Policy } from '@mpgkit/core';
 import {
   applicationNameFor,
-  connectBackoffWithin,
-  guardPgClient,
+  hardenedPgModule,
   lifetimeOver,
   type PgClientLike,
   type PgConnectingClientLike,
-  pgWithConnectBackoff,
-  sendClientStatementsUnnamed,
   startLifetime,
 } from '@mpgkit/core/adapter';
 import type { Knex } from 'knex';
@@ -65,14 +62,18 @@ function knexPgClient(): KnexPgClientClass {
  */
 export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = 'pooled'): typeof Knex.Client {
   const Base = knexPgClient();
-  const transactionPooled = target === 'pooled' && !policy.namedPreparedStatements;
-  const backoff = connectBackoffWithin(policy.connectTimeoutSeconds * 1000);
+  const endpoint = {
+    transactionPooled: target === 'pooled' && !policy.namedPreparedStatements,
+    connectTimeoutMs: Math.round(policy.connectTimeoutSeconds * 1000),
+  };
   class MpgkitPgClient extends Base {
     // knex opens each connection with `new this.driver.Client(settings)`, the driver being `_driver()`'s
-    // require('pg') (knex 3.1.0 lib/dialects/postgres/index.js _acquireOnlyConnection): the connect backoff
-    // rides on that Client.
+    // require('pg'), called once per knex instance (knex 3.1.0 lib/client.js initializeDriver,
+    // lib/dialects/postgres/index.js _acquireOnlyConnection): core's hardened client rides on that Client,
+    // one class (so one connect backoff) per knex pool. knex adds a statement name only for
+    // `.options({ name })`, which through the pooler the hardened client strips.
     override _driver(): { Client: new (...args: never[]) => PgConnectingClientLike } {
-      return pgWithConnectBackoff(super._driver(), backoff);
+      return hardenedPgModule(policy, super._driver(), endpoint);
     }
 
     // knex's own default is { min: 2, max: 10 }: two connections that are never idle-closed.
@@ -83,12 +84,6 @@ export function policyKnexClient(policy: Policy, target: 'pooled' | 'direct' = '
     override async acquireRawConnection(): Promise<KnexPgConnection> {
       const connection = await super.acquireRawConnection();
       startLifetime(connection, policy);
-      if (transactionPooled) {
-        // As createPgPool does: the guard first, names stripped outermost (knex adds a statement name only
-        // for `.options({ name })`, which through the pooler must not reach PgBouncer).
-        guardPgClient(connection, policy);
-        sendClientStatementsUnnamed(connection);
-      }
       return connection;
     }
 

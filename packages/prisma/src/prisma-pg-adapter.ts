@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module';
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import {
-  connectBackoffWithin,
-  guardedClientClass,
+  type Endpoint,
+  hardenedPgClient,
   instrumentPgPool,
   type MeasuredPgPool,
   type MeterLike,
-  type PgClientLike,
   type PgConnectingClientLike,
   type PgPoolConfig,
   type PgPoolConfigOptions,
@@ -14,8 +13,8 @@ import {
   PRISMA_URL_PARAMS,
   removeQueryParams,
   requireDirectUrl,
+  resolveEndpoint,
   toPgPoolConfig,
-  withConnectBackoff,
 } from '@mpgkit/core/adapter';
 
 /** The options of `@prisma/adapter-pg`'s `PrismaPg` that mpgkit sets or checks (7.x). */
@@ -85,8 +84,8 @@ function adapterOn<A>(
   options: PrismaPgOptionsLike,
   target: PgPoolConfigOptions,
 ): A {
-  const pooled = target.target !== 'direct';
-  if (pooled && options.statementNameGenerator !== undefined && !policy.namedPreparedStatements) {
+  const endpoint = resolveEndpoint(policy, target.target, pick(target));
+  if (endpoint.transactionPooled && options.statementNameGenerator !== undefined) {
     throw new MpgkitError(
       MpgkitErrorCode.UnsafeAdapterOption,
       'statementNameGenerator names every statement, and named statements fail through a transaction-mode ' +
@@ -95,7 +94,7 @@ function adapterOn<A>(
   }
   const config = toPgPoolConfig(policy, target);
   const { url, schema } = prisma7Url(policy, config.connectionString);
-  const Client = pgClientClass(policy, pooled, config.connectionTimeoutMillis);
+  const Client = pgClientClass(policy, endpoint);
   const report = (what: string) => (error: Error) =>
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
@@ -158,20 +157,23 @@ function prisma7Url(policy: Policy, url: string): { url: string; schema: string 
   return { url: cleaned, schema };
 }
 
-// adapter-pg builds `new pg.Pool(config)`, and pg-pool takes a `Client` class from its options: a subclass of
-// pg's Client puts the connect backoff on every connection, and on the pooled URL the guard (the direct URL
-// does not go through PgBouncer: nothing to guard). pg is loaded from the app's own install (an optional peer:
-// Prisma 7 apps have it through adapter-pg, Prisma 6 apps need not).
-function pgClientClass(policy: Policy, pooled: boolean, connectTimeoutMs: number): unknown {
-  let pg: { Client: new (...args: never[]) => PgClientLike & PgConnectingClientLike };
+// adapter-pg builds `new pg.Pool(config)`, and pg-pool takes a `Client` class from its options: core's hardened
+// client puts mpgkit's protections on every connection (connect backoff and phase; on the pooled URL in
+// transaction mode, the guard). pg is loaded from the app's own install (an optional peer: Prisma 7 apps have
+// it through adapter-pg, Prisma 6 apps need not).
+function pgClientClass(policy: Policy, endpoint: Endpoint): unknown {
+  let pg: { Client: new (...args: never[]) => PgConnectingClientLike };
   try {
     pg = createRequire(import.meta.url)('pg');
   } catch {
     policy.logger.warn(
-      `[mpgkit] The connect backoff${pooled && policy.transactionModeGuard !== 'off' ? ' and the transaction-mode guard need' : ' needs'} the pg package next to @mpgkit/prisma; Prisma's pool runs without.`,
+      `[mpgkit] The connect backoff${endpoint.transactionPooled && policy.transactionModeGuard !== 'off' ? ' and the transaction-mode guard need' : ' needs'} the pg package next to @mpgkit/prisma; Prisma's pool runs without.`,
     );
     return undefined;
   }
-  const Client = pooled ? guardedClientClass(policy, pg.Client) : pg.Client;
-  return withConnectBackoff(Client, connectBackoffWithin(connectTimeoutMs));
+  return hardenedPgClient(policy, pg.Client, endpoint);
+}
+
+function pick(target: PgPoolConfigOptions): { role?: string } {
+  return target.role === undefined ? {} : { role: target.role };
 }

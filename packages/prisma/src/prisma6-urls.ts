@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { requireDirectUrl, toPrismaTlsParams } from '@mpgkit/core/adapter';
+import { resolveEndpoint, toPrismaTlsParams } from '@mpgkit/core/adapter';
 
 /** The two URLs of a Prisma 6 `datasource` block. */
 export interface Prisma6Urls {
@@ -26,7 +26,8 @@ export interface Prisma6Urls {
  * ```
  */
 export function prisma6Urls(policy: Policy): Prisma6Urls {
-  const url = new URL(policy.urls.pooled);
+  const pooled = resolveEndpoint(policy);
+  const url = new URL(pooled.url);
   const params: Record<string, string> = {
     connection_limit: String(policy.poolSize),
     pool_timeout: String(Math.ceil(policy.poolTimeoutSeconds)),
@@ -37,7 +38,7 @@ export function prisma6Urls(policy: Policy): Prisma6Urls {
   };
   url.searchParams.delete('pgbouncer');
   if (!policy.namedPreparedStatements) params.pgbouncer = 'true';
-  Object.assign(params, toPrismaTlsParams(policy.tls.pooled));
+  if (pooled.tls !== undefined) Object.assign(params, toPrismaTlsParams(pooled.tls));
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return { url: url.href, directUrl: prismaDirectUrl(policy, 'Prisma Migrate (directUrl)') };
 }
@@ -53,8 +54,8 @@ export function prisma6Urls(policy: Policy): Prisma6Urls {
  * ```
  */
 export function prismaDirectUrl(policy: Policy, purpose = 'Prisma Migrate'): string {
-  const url = new URL(requireDirectUrl(policy, purpose));
-  const tls = policy.tls.direct;
+  const { url: direct, tls } = resolveEndpoint(policy, 'direct', { purpose });
+  const url = new URL(direct);
   if (tls !== undefined)
     for (const [name, value] of Object.entries(toPrismaTlsParams(tls))) url.searchParams.set(name, value);
   return url.href;

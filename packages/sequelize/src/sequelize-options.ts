@@ -1,16 +1,12 @@
 import type { Policy } from '@mpgkit/core';
 import {
-  applicationNameFor,
-  connectBackoffWithin,
   connectionParts,
-  guardPgClient,
+  hardenedPgModule,
   lifetimeOver,
-  type PgClientLike,
-  pgWithConnectBackoff,
+  pgSslOf,
   redactWhenPrinted,
-  requireDirectUrl,
+  resolveEndpoint,
   startLifetime,
-  toNodePostgresSsl,
 } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { Options, PoolOptions } from 'sequelize';
@@ -56,13 +52,15 @@ export function optionsOn(
   role: string | undefined,
   options: SequelizeOptions,
 ): Options {
-  const url = target === 'direct' ? requireDirectUrl(policy, 'Sequelize migrations') : policy.urls.pooled;
-  const tls = target === 'direct' ? policy.tls.direct : policy.tls.pooled;
+  const endpoint = resolveEndpoint(policy, target, {
+    ...(role === undefined ? {} : { role }),
+    purpose: 'Sequelize migrations',
+  });
   const { host, port, user, password, database } = connectionParts(
-    url,
+    endpoint.url,
     target === 'direct' ? 'the direct URL' : 'the pooled URL',
   );
-  const transactionPooled = target === 'pooled' && !policy.namedPreparedStatements;
+  const transactionPooled = endpoint.transactionPooled;
   const idle = Math.round(policy.idleTimeoutSeconds * 1000);
   const userHook = options.hooks?.afterConnect;
   // Printing the options shows no password; Sequelize reads the real one.
@@ -73,9 +71,10 @@ export function optionsOn(
       ...(transactionPooled ? { keepDefaultTimezone: true } : {}),
       dialect: 'postgres',
       // The app's own pg, passed in as every mpgkit adapter does (Sequelize would require('pg') itself), its
-      // Client with the connect backoff: Sequelize opens each connection with `new this.lib.Client(config)`
-      // (sequelize 6.37 lib/dialects/postgres/connection-manager.js connect).
-      dialectModule: pgWithConnectBackoff(pg, connectBackoffWithin(policy.connectTimeoutSeconds * 1000)),
+      // Client core's hardened one: Sequelize opens each connection with `new this.lib.Client(config)`
+      // (sequelize 6.37 lib/dialects/postgres/connection-manager.js connect). In transaction mode its own
+      // session SETs at connect are off (keepDefaultTimezone, clientMinMessages 'ignore' above and below).
+      dialectModule: hardenedPgModule(policy, pg, endpoint),
       host,
       ...(port === undefined ? {} : { port }),
       ...(user === undefined ? {} : { username: user }),
@@ -84,9 +83,9 @@ export function optionsOn(
       // lib/dialects/postgres/connection-manager.js `connect` passes exactly these to pg's Client.
       dialectOptions: {
         ...(options.dialectOptions as object | undefined),
-        application_name: applicationNameFor(policy, role),
-        ssl: tls === undefined ? false : toNodePostgresSsl(tls),
-        connectionTimeoutMillis: Math.round(policy.connectTimeoutSeconds * 1000),
+        application_name: endpoint.applicationName,
+        ssl: pgSslOf(endpoint),
+        connectionTimeoutMillis: endpoint.connectTimeoutMs,
         ...(transactionPooled ? { clientMinMessages: 'ignore' } : {}),
       },
       pool: {
@@ -107,7 +106,6 @@ export function optionsOn(
         ...options.hooks,
         afterConnect: async (connection: unknown, config: unknown) => {
           startLifetime(connection as object, policy);
-          if (transactionPooled) guardPgClient(connection as PgClientLike, policy);
           if (typeof userHook === 'function')
             await (userHook as (c: unknown, o: unknown) => unknown)(connection, config);
         },

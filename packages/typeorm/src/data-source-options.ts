@@ -1,18 +1,16 @@
 import type { Policy } from '@mpgkit/core';
 import {
-  applicationNameFor,
-  connectBackoffWithin,
-  guardedClientClass,
+  type Endpoint,
+  hardenedPgClient,
   instrumentPgPool,
   type MeterLike,
   type NodeTlsOptions,
   type PgPoolMetricsOptions,
   type PolicyLogger,
+  pgSslOf,
   type ResolvedTls,
   redactWhenPrinted,
-  requireDirectUrl,
-  toNodePostgresSsl,
-  withConnectBackoff,
+  resolveEndpoint,
 } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
@@ -48,7 +46,7 @@ interface PoolExtra {
  * ```
  */
 export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  return build(policy, policy.urls.pooled, policy.tls.pooled, policy.poolSize, undefined, overrides);
+  return build(policy, resolveEndpoint(policy), policy.poolSize, overrides);
 }
 
 /**
@@ -66,8 +64,8 @@ export function typeormOptions(policy: Policy, overrides: PostgresOverrides = {}
  * ```
  */
 export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = {}): PostgresOptions {
-  const url = requireDirectUrl(policy, 'TypeORM migrations');
-  const options = build(policy, url, policy.tls.direct, 2, 'migrate', overrides);
+  const endpoint = resolveEndpoint(policy, 'direct', { role: 'migrate', purpose: 'TypeORM migrations' });
+  const options = build(policy, endpoint, 2, overrides);
   return redactWhenPrinted(
     { migrationsTransactionMode: 'all', ...options, ...pick(overrides, 'migrationsTransactionMode') },
     policy.redact,
@@ -76,10 +74,8 @@ export function typeormCliConfig(policy: Policy, overrides: PostgresOverrides = 
 
 function build(
   policy: Policy,
-  url: string,
-  tls: ResolvedTls | undefined,
+  endpoint: Endpoint,
   poolSize: number,
-  role: string | undefined,
   overrides: PostgresOverrides,
 ): PostgresOptions {
   const warn = (message: string) => policy.logger.warn(`[mpgkit] TypeORM ${message}`);
@@ -112,13 +108,22 @@ function build(
     {
       ...overrides,
       type: 'postgres',
-      url: overrides.url ?? url,
+      url: overrides.url ?? endpoint.url,
       poolSize: safe.max,
       connectTimeoutMS: safe.connectionTimeoutMillis,
-      applicationName: overrides.applicationName ?? applicationNameFor(policy, role),
+      applicationName: overrides.applicationName ?? endpoint.applicationName,
       // TypeORM hands `ssl` to pg as is (typeorm 1.1 PostgresDriver.createPool: `ssl: credentials.ssl`).
-      ssl: sslOption(warn, tls, overrides.ssl),
-      extra: { Client: clientClass(policy, role, safe.connectionTimeoutMillis), ...extra, ...safe },
+      ssl: sslOption(warn, endpoint.tls, overrides.ssl),
+      // TypeORM builds its own pg Pool, which takes pg-pool's `Client` option (an app's own `extra.Client`
+      // wins): every connection gets mpgkit's protections from it.
+      extra: {
+        Client: hardenedPgClient(policy, pg.Client, {
+          ...endpoint,
+          connectTimeoutMs: safe.connectionTimeoutMillis,
+        }),
+        ...extra,
+        ...safe,
+      },
       ...(policy.meter !== undefined && overrides.driver === undefined
         ? {
             driver: measuredPg(policy.meter, {
@@ -130,13 +135,6 @@ function build(
     } as PostgresOptions,
     policy.redact,
   );
-}
-
-// TypeORM builds its own pg Pool, which takes pg-pool's `Client` option (an app's own `extra.Client` wins):
-// the connect backoff rides on it, and on the app's pooled connections the transaction-mode guard.
-function clientClass(policy: Policy, role: string | undefined, connectTimeoutMs: number): typeof pg.Client {
-  const Client = role === undefined ? guardedClientClass(policy, pg.Client) : pg.Client;
-  return withConnectBackoff(Client, connectBackoffWithin(connectTimeoutMs));
 }
 
 // TypeORM builds its pool with `new this.postgres.Pool(options)`, `postgres` being its `driver` option when given
@@ -159,7 +157,7 @@ function sslOption(
   tls: ResolvedTls | undefined,
   override: PostgresOverrides['ssl'],
 ): PostgresOverrides['ssl'] | false | NodeTlsOptions {
-  const policySsl = tls === undefined ? false : toNodePostgresSsl(tls, 'TypeORM (pg)');
+  const policySsl = pgSslOf({ tls }, 'TypeORM (pg)');
   if (override === undefined) return policySsl;
   const verifies = (ssl: unknown) =>
     ssl === true ||
