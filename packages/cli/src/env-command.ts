@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
-import { ADAPTER_ENTRIES, formatTable } from '@mpgkit/core/adapter';
+import { ADAPTER_ENTRIES, type AdapterName, formatTable } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
 
 /** Usage text of `mpgkit env`. */
@@ -57,18 +57,12 @@ export function runEnvCommand(args: readonly string[], io: CliIo): number {
         [
           { header: 'setting' },
           { header: 'value', align: 'right' },
-          { header: 'node-postgres (Kysely, Drizzle, Prisma 7)' },
-          { header: 'postgres.js' },
-          { header: 'Prisma 6 URL' },
-          { header: 'TypeORM' },
+          ...SETTING_COLUMNS.map((column) => ({ header: headerOf(column) })),
         ],
         settingsOf(policy).map((row) => [
           row.setting,
           row.value,
-          row.pg,
-          row.postgresJs,
-          row.classicEngineUrl,
-          row.typeorm,
+          ...SETTING_COLUMNS.map((column) => row[column.key]),
         ]),
       ),
       '',
@@ -77,6 +71,52 @@ export function runEnvCommand(args: readonly string[], io: CliIo): number {
     ].join('\n'),
   );
   return ExitCode.Ok;
+}
+
+/** A column of the settings table: one driver configuration, and the adapters that use it. */
+interface SettingColumn {
+  readonly key: 'pg' | 'postgresJs' | 'classicEngineUrl' | 'typeorm' | 'knex' | 'sequelize';
+  readonly driver: string;
+  /** The adapters (keys of ADAPTER_ENTRIES) whose driver receives the settings this way. */
+  readonly adapters: readonly AdapterName[];
+}
+
+// The column of each adapter: a Record over every AdapterName, so a new adapter does not compile until it has one.
+const COLUMN_OF: Readonly<Record<AdapterName, SettingColumn['key']>> = {
+  kysely: 'pg',
+  drizzle: 'pg',
+  prisma: 'pg',
+  'drizzle-postgres-js': 'postgresJs',
+  typeorm: 'typeorm',
+  knex: 'knex',
+  sequelize: 'sequelize',
+};
+
+const DRIVERS: Readonly<Record<SettingColumn['key'], string>> = {
+  pg: 'node-postgres',
+  postgresJs: 'postgres.js',
+  classicEngineUrl: 'Prisma 6 URL',
+  typeorm: 'TypeORM (pg)',
+  knex: 'knex (pg)',
+  sequelize: 'Sequelize (pg)',
+};
+
+/**
+ * The settings table's columns, each with the adapters whose driver takes the settings that way (from
+ * ADAPTER_ENTRIES' order); the headers name those ORMs from the same table.
+ */
+export const SETTING_COLUMNS: readonly SettingColumn[] = (
+  Object.entries(DRIVERS) as [SettingColumn['key'], string][]
+).map(([key, driver]) => ({
+  key,
+  driver,
+  adapters: (Object.keys(ADAPTER_ENTRIES) as AdapterName[]).filter((name) => COLUMN_OF[name] === key),
+}));
+
+function headerOf(column: SettingColumn): string {
+  if (column.adapters.length < 2) return column.driver;
+  const orms = new Set(column.adapters.map((name) => ADAPTER_ENTRIES[name].orm.replace(/ \(.*\)$/, '')));
+  return `${column.driver} (${[...orms].join(', ')})`;
 }
 
 function settingsOf(policy: Policy) {
@@ -89,6 +129,8 @@ function settingsOf(policy: Policy) {
       postgresJs: 'max',
       classicEngineUrl: 'connection_limit',
       typeorm: 'poolSize',
+      knex: 'pool.max',
+      sequelize: 'pool.max',
     },
     {
       setting: 'max lifetime',
@@ -97,6 +139,8 @@ function settingsOf(policy: Policy) {
       postgresJs: 'max_lifetime (function)',
       classicEngineUrl: 'max_connection_lifetime',
       typeorm: 'extra.maxLifetimeSeconds',
+      knex: 'validateConnection (per connection)',
+      sequelize: 'pool.validate (per connection)',
     },
     {
       setting: 'idle timeout',
@@ -105,6 +149,8 @@ function settingsOf(policy: Policy) {
       postgresJs: 'idle_timeout',
       classicEngineUrl: 'max_idle_connection_lifetime',
       typeorm: 'extra.idleTimeoutMillis',
+      knex: 'pool.idleTimeoutMillis',
+      sequelize: 'pool.idle',
     },
     {
       setting: 'connect timeout',
@@ -113,6 +159,8 @@ function settingsOf(policy: Policy) {
       postgresJs: 'connect_timeout',
       classicEngineUrl: 'connect_timeout',
       typeorm: 'connectTimeoutMS',
+      knex: 'connection.connectionTimeoutMillis',
+      sequelize: 'dialectOptions.connectionTimeoutMillis',
     },
     {
       setting: 'pool timeout',
@@ -121,6 +169,8 @@ function settingsOf(policy: Policy) {
       postgresJs: '-',
       classicEngineUrl: 'pool_timeout',
       typeorm: '-',
+      knex: 'acquireConnectionTimeout',
+      sequelize: 'pool.acquire',
     },
     {
       setting: 'named statements',
@@ -129,6 +179,8 @@ function settingsOf(policy: Policy) {
       postgresJs: `prepare: ${policy.namedPreparedStatements}`,
       classicEngineUrl: policy.namedPreparedStatements ? '-' : 'pgbouncer=true',
       typeorm: '- (never named)',
+      knex: policy.namedPreparedStatements ? '-' : 'sent unnamed',
+      sequelize: '- (never named)',
     },
     {
       setting: 'application name',
@@ -137,6 +189,8 @@ function settingsOf(policy: Policy) {
       postgresJs: 'connection.application_name',
       classicEngineUrl: '-',
       typeorm: 'applicationName',
+      knex: 'connection.application_name',
+      sequelize: 'dialectOptions.application_name',
     },
   ];
 }

@@ -1,12 +1,10 @@
 import { parseArgs } from 'node:util';
 import { explainError, MpgkitError, MpgkitErrorCode, type Orm } from '@mpgkit/core';
-import { redact } from '@mpgkit/core/adapter';
+import { ORMS, redact } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
 
-const ORMS: readonly Orm[] = ['pg', 'prisma', 'kysely', 'drizzle', 'typeorm'];
-
 /** Usage text of `mpgkit explain`. */
-export const EXPLAIN_USAGE = `Usage: mpgkit explain "<error text>" [--orm pg|prisma|kysely|drizzle|typeorm] [--json]
+export const EXPLAIN_USAGE = `Usage: mpgkit explain "<error text>" [--orm ${ORMS.join('|')}] [--json]
 
 Explains a database error: what causes it, how to fix it (for your ORM), and whether a retry is safe.
 Exit codes: 0 explained, 1 unknown error text, 2 bad usage.`;

@@ -5,6 +5,8 @@
 export interface AdapterEntries {
   /** The ORM's name as users know it. */
   readonly orm: string;
+  /** The ORM's key (`drizzle` for both of Drizzle's drivers): what `explainError`'s `orm` takes. */
+  readonly ormKey: AdapterOrm;
   /** Where the entries are imported from. */
   readonly module: string;
   /** The app's client on the pooled URL (through PgBouncer). */
@@ -19,15 +21,14 @@ export interface AdapterEntries {
   readonly builders: readonly string[];
 }
 
-/** The adapters mpgkit ships, by the key of {@link ADAPTER_ENTRIES}. */
-export type AdapterName =
-  | 'kysely'
-  | 'drizzle'
-  | 'drizzle-postgres-js'
-  | 'prisma'
-  | 'typeorm'
-  | 'knex'
-  | 'sequelize';
+/** The ORMs mpgkit has an adapter for, as {@link AdapterEntries.ormKey} names them. */
+export type AdapterOrm = 'kysely' | 'drizzle' | 'prisma' | 'typeorm' | 'knex' | 'sequelize';
+
+/** The adapters mpgkit ships, by the key of {@link ADAPTER_ENTRIES}: one per ORM and driver. */
+export type AdapterName = AdapterOrm | 'drizzle-postgres-js';
+
+/** What `explainError` and `mpgkit explain --orm` tailor fixes for: node-postgres itself, or an ORM. */
+export type Orm = 'pg' | AdapterOrm;
 
 /**
  * Every adapter's entries, by adapter. Messages (error fixes, `mpgkit env`) name adapter functions only
@@ -40,11 +41,12 @@ export type AdapterName =
  * ```
  */
 export const ADAPTER_ENTRIES: Readonly<Record<AdapterName, AdapterEntries>> = Object.freeze({
-  kysely: entries('Kysely', '@mpgkit/kysely', 'Kysely', 'kyselyCtlConfig', [
+  kysely: entries('kysely', 'Kysely', '@mpgkit/kysely', 'Kysely', 'kyselyCtlConfig', [
     'kyselyDialect',
     'kyselyMigrationDialect',
   ]),
   drizzle: entries(
+    'drizzle',
     'Drizzle (node-postgres)',
     '@mpgkit/drizzle/node-postgres',
     'Drizzle',
@@ -52,24 +54,27 @@ export const ADAPTER_ENTRIES: Readonly<Record<AdapterName, AdapterEntries>> = Ob
     [],
   ),
   'drizzle-postgres-js': entries(
+    'drizzle',
     'Drizzle (postgres.js)',
     '@mpgkit/drizzle/postgres-js',
     'Drizzle',
     'drizzleKitConfig',
     ['postgresJsOptions', 'postgresJsUrl'],
   ),
-  prisma: entries('Prisma 7', '@mpgkit/prisma', 'Prisma', 'prismaConfig', [
+  prisma: entries('prisma', 'Prisma 7', '@mpgkit/prisma', 'Prisma', 'prismaConfig', [
     'prismaAdapter',
     'prismaMigrationAdapter',
     'prisma6Urls',
   ]),
-  typeorm: entries('TypeORM', '@mpgkit/typeorm', 'DataSource', 'typeormCliConfig', ['typeormOptions']),
-  knex: entries('Knex (and Objection)', '@mpgkit/knex', 'Knex', 'knexfileConfig', [
+  typeorm: entries('typeorm', 'TypeORM', '@mpgkit/typeorm', 'DataSource', 'typeormCliConfig', [
+    'typeormOptions',
+  ]),
+  knex: entries('knex', 'Knex (and Objection)', '@mpgkit/knex', 'Knex', 'knexfileConfig', [
     'knexConfig',
     'knexMigrationConfig',
     'policyKnexClient',
   ]),
-  sequelize: entries('Sequelize', '@mpgkit/sequelize', 'Sequelize', 'sequelizeCliConfig', [
+  sequelize: entries('sequelize', 'Sequelize', '@mpgkit/sequelize', 'Sequelize', 'sequelizeCliConfig', [
     'sequelizeOptions',
     'sequelizeMigrationOptions',
   ]),
@@ -92,7 +97,22 @@ export function builderOf(adapter: AdapterName, name: string): string {
   return name;
 }
 
+/**
+ * Every value `explainError`'s `orm` takes: `pg`, then each ORM of {@link ADAPTER_ENTRIES} once, in its
+ * order. Every list of ORMs (the CLI's `--orm`, docs tables) comes from here.
+ *
+ * @example
+ * ```ts
+ * ORMS; // ['pg', 'kysely', 'drizzle', 'prisma', 'typeorm', 'knex', 'sequelize']
+ * ```
+ */
+export const ORMS: readonly Orm[] = Object.freeze([
+  'pg',
+  ...new Set(Object.values(ADAPTER_ENTRIES).map((entry) => entry.ormKey)),
+]);
+
 function entries(
+  ormKey: AdapterOrm,
   orm: string,
   module: string,
   noun: string,
@@ -101,6 +121,7 @@ function entries(
 ): AdapterEntries {
   return Object.freeze({
     orm,
+    ormKey,
     module,
     appClient: `create${noun}`,
     migrationClient: `createMigration${noun}`,

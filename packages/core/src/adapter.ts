@@ -1,7 +1,13 @@
 // @mpgkit/core/adapter: what adapter and tool authors need to turn a policy into a driver's options.
 // Apps import '@mpgkit/core'.
 
-export { ADAPTER_ENTRIES, type AdapterEntries, type AdapterName } from './adapter-entries.ts';
+export {
+  ADAPTER_ENTRIES,
+  type AdapterEntries,
+  type AdapterName,
+  type AdapterOrm,
+  ORMS,
+} from './adapter-entries.ts';
 export type {
   GroupUsage,
   PairUsage,

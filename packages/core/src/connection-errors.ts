@@ -1,11 +1,10 @@
-import { ADAPTER_ENTRIES, builderOf } from './adapter-entries.ts';
+import { ADAPTER_ENTRIES, builderOf, type Orm } from './adapter-entries.ts';
 
 // The catalogue of connection and pooler errors: data, one entry per error users meet, each with where in
 // the life of a query it happens (its phase), which decides whether a retry is safe. explain-error.ts
 // matches errors against it.
 
-/** ORMs whose fixes `explainError` can tailor. */
-export type Orm = 'pg' | 'prisma' | 'kysely' | 'drizzle' | 'typeorm';
+export type { Orm } from './adapter-entries.ts';
 
 /**
  * When the failure happened, relative to the work being sent; it decides whether repeating the work is
@@ -97,7 +96,7 @@ export function errorCatalogue(): readonly KnownError[] {
 }
 
 function buildCatalogue(): readonly KnownError[] {
-  const { kysely, drizzle, prisma, typeorm } = ADAPTER_ENTRIES;
+  const { kysely, drizzle, prisma, typeorm, knex, sequelize } = ADAPTER_ENTRIES;
   const postgresJs = ADAPTER_ENTRIES['drizzle-postgres-js'];
   return Object.freeze<KnownError[]>([
     {
@@ -115,6 +114,8 @@ function buildCatalogue(): readonly KnownError[] {
         kysely: `Kysely never names statements: look for a raw pg client with \`name\` next to it, and build the app client with ${kysely.appClient}.`,
         drizzle: `node-postgres: ${drizzle.appClient} from ${drizzle.module} sends .prepare() unnamed. postgres.js: ${postgresJs.appClient} from ${postgresJs.module} sets prepare: false.`,
         typeorm: `TypeORM never names statements: look for raw driver queries with \`name\`; build the DataSource with ${typeorm.appClient}.`,
+        knex: `knex names a statement only for \`.options({ name })\`: build the instance with ${knex.appClient} from ${knex.module}, which sends it unnamed in transaction mode.`,
+        sequelize: `Sequelize never names statements: look for a raw pg client with \`name\` next to it, and build the instance with ${sequelize.appClient} from ${sequelize.module}.`,
       },
       transient: false,
       phase: 'config',

@@ -619,16 +619,20 @@ export async function poolSizeBound(context: ScenarioContext): Promise<PoolBound
 /** One error a fault produced through the subject, as {@link errorsFromFaults} captured it. */
 export interface CapturedError {
   /** The fault that produced it. */
-  fault: 'wrong password' | 'backend terminated in flight';
+  fault: 'wrong password' | 'login cut by a stopped PgBouncer' | 'backend terminated in flight';
   /** What classifyError says of the error object as thrown. */
   classification: { id: string | undefined; phase: string | undefined; retrySafe: boolean };
   /** The error as plain data (message, name, codes, cause chain), passwords removed: for the corpus. */
   error: unknown;
 }
 
+// The suite's connect timeout is 5 s: an answer must come before it, plus the proxy's retry.
+const LOGIN_CUT_WAIT_MS = 8_000;
+
 /**
- * A wrong password, and a backend terminated while a query is in flight, each through the subject's own
- * query path; returns the errors as the ORM threw them, with their classification.
+ * A wrong password, a login cut by a stopped PgBouncer, and a backend terminated while a query is in flight,
+ * each through the subject's own query path; returns the errors as the ORM threw them, with their
+ * classification.
  */
 export async function errorsFromFaults(context: ScenarioContext): Promise<CapturedError[]> {
   const { stack, mode } = context;
@@ -659,6 +663,26 @@ export async function errorsFromFaults(context: ScenarioContext): Promise<Captur
     record('wrong password', error);
   } finally {
     await app?.close().catch(() => undefined);
+  }
+
+  // A login cut: PgBouncer stopped behind the proxy, which accepts the client's connection and then closes it
+  // while the client waits for the login's answer. Nothing of the work was sent: every adapter must say so.
+  await stack.stop(mode);
+  try {
+    await withApp(context, async (client) => {
+      const outcome = await Promise.race([
+        client.echo(1, 'x').then(
+          () => new Error('a query succeeded with PgBouncer stopped'),
+          (error: unknown) => error,
+        ),
+        sleep(LOGIN_CUT_WAIT_MS).then(
+          () => new Error(`no answer within ${LOGIN_CUT_WAIT_MS} ms with PgBouncer stopped`),
+        ),
+      ]);
+      record('login cut by a stopped PgBouncer', outcome);
+    });
+  } finally {
+    await stack.start(mode);
   }
 
   // A backend terminated while the subject's query sleeps on it.

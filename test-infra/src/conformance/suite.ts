@@ -164,7 +164,7 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
           });
         });
 
-        it('7. errors from real faults, as the ORM throws them, are classified: a wrong password is never retried, a query cut in flight only if idempotent', async () => {
+        it('7. errors from real faults, as the ORM throws them, are classified the same through every adapter: a wrong password is never retried, a login cut by a stopped PgBouncer always may be, a query cut in flight only if idempotent', async () => {
           const captured = await errorsFromFaults({ stack, mode, subject });
           recordErrorCorpus(subject.name, mode, captured);
           const byFault = Object.fromEntries(captured.map((entry) => [entry.fault, entry.classification]));
@@ -172,6 +172,11 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
             id: 'password-authentication-failed',
             phase: 'config',
             retrySafe: false,
+          });
+          expect(byFault['login cut by a stopped PgBouncer']).toMatchObject({
+            id: expect.any(String),
+            phase: 'connect',
+            retrySafe: true,
           });
           expect(byFault['backend terminated in flight']).toMatchObject({
             id: expect.any(String),
