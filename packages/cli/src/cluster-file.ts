@@ -1,5 +1,5 @@
 import { type CustomPlanLimits, MpgkitError, MpgkitErrorCode, type PoolMode } from '@mpgkit/core';
-import { parsePoolMode, resolvePlan } from '@mpgkit/core/adapter';
+import { type KnownKeys, parsePoolMode, rejectUnknownKeys, resolvePlan } from '@mpgkit/core/adapter';
 import type { AppFleetSources } from './app-fleet.ts';
 
 // A cluster file (mpgkit.cluster.ts) names one MPG cluster's plan and pool mode and lists the apps attached to
@@ -24,6 +24,22 @@ export interface ClusterDeclaration {
   /** Postgres connections left for direct ones, when known. @default undefined (reported, not judged) */
   directConnectionLimit?: number;
 }
+
+const CLUSTER_KEYS = {
+  name: true,
+  plan: true,
+  poolMode: true,
+  apps: true,
+  simultaneousDeploys: true,
+  directConnectionLimit: true,
+} as const satisfies KnownKeys<ClusterDeclaration>;
+
+const APP_SOURCE_KEYS = {
+  policy: true,
+  export: true,
+  flyToml: true,
+  scale: true,
+} as const satisfies KnownKeys<ClusterAppSources>;
 
 /** A validated cluster declaration, as `mpgkit check --cluster` loads it. */
 export interface Cluster extends Readonly<ClusterDeclaration> {
@@ -52,6 +68,7 @@ export function defineCluster(declaration: ClusterDeclaration): Cluster {
   if (typeof declaration !== 'object' || declaration === null) {
     throw invalid('defineCluster needs { plan, poolMode, apps: { <name>: { policy: <path> } } }.');
   }
+  rejectUnknownKeys('defineCluster', declaration, CLUSTER_KEYS);
   resolvePlan(declaration.plan);
   parsePoolMode(declaration.poolMode);
   const apps = declaration.apps;
@@ -61,6 +78,7 @@ export function defineCluster(declaration: ClusterDeclaration): Cluster {
     );
   }
   for (const [name, app] of Object.entries(apps)) {
+    rejectUnknownKeys(`defineCluster apps.${name}`, app, APP_SOURCE_KEYS);
     if (typeof app?.policy !== 'string' || app.policy.trim() === '') {
       throw invalid(
         `defineCluster: apps.${name}.policy must be the path of its policy module (relative to this file).`,

@@ -4,7 +4,7 @@ import { ORMS, redact } from '@mpgkit/core/adapter';
 import { type CliIo, ExitCode } from './io.ts';
 
 /** Usage text of `mpgkit explain`. */
-export const EXPLAIN_USAGE = `Usage: mpgkit explain "<error text>" [--orm ${ORMS.join('|')}] [--json]
+export const EXPLAIN_USAGE: string = `Usage: mpgkit explain "<error text>" [--orm ${ORMS.join('|')}] [--json]
 
 Explains a database error: what causes it, how to fix it (for your ORM), and whether a retry is safe.
 Exit codes: 0 explained, 1 unknown error text, 2 bad usage.`;

@@ -104,5 +104,6 @@ export {
   toPrismaTlsParams,
 } from './tls-driver-options.ts';
 export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
+export { closestName, type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 export { sendClientStatementsUnnamed, sendStatementsUnnamed } from './unnamed-statements.ts';
 export { requireGroupName, requirePositiveSeconds, requireWholeNumber } from './validation.ts';

@@ -4,6 +4,7 @@ import type { ListenClientConfig, PgConnectingClientLike, PgListenClientLike } f
 import { hardenedPgClient } from './pg-hardened-client.ts';
 import type { Policy } from './policy.ts';
 import { recordPoolMetrics } from './pool-metrics.ts';
+import { type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 
 /** A notification, as node-postgres delivers it. */
 export interface Notification {
@@ -28,6 +29,15 @@ export interface ListenerOptions {
   /** @default 5000 */
   maxDelayMs?: number;
 }
+
+const LISTENER_OPTION_KEYS = {
+  channels: true,
+  onNotification: true,
+  onError: true,
+  overlapMs: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+} as const satisfies KnownKeys<ListenerOptions>;
 
 /** A running listener. */
 export interface Listener {
@@ -60,6 +70,7 @@ export async function createListener(
   Client: new (config: ListenClientConfig) => PgListenClientLike,
   options: ListenerOptions,
 ): Promise<Listener> {
+  rejectUnknownKeys('createListener', options, LISTENER_OPTION_KEYS);
   if (options.channels.length === 0) {
     throw new MpgkitError(MpgkitErrorCode.InvalidOption, 'createListener needs at least one channel.');
   }

@@ -5,6 +5,7 @@ import { hardenedPgClient, isHardenedPgClient } from './pg-hardened-client.ts';
 import { instrumentPgPool, type MeasuredPgPool } from './pg-pool-metrics.ts';
 import { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
 import type { Policy } from './policy.ts';
+import { type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 
 /** Where a connection error was caught. */
 export type ConnectionErrorSite = 'idle' | 'checked-out';
@@ -82,6 +83,15 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
 /** Options of {@link createPgPool}: which URL and pool size, and the safety net's. */
 export type PgPoolOptions = PgPoolConfigOptions & PoolSafetyNetOptions;
 
+const PG_POOL_OPTION_KEYS = {
+  target: true,
+  max: true,
+  role: true,
+  onError: true,
+  perConnectionJitter: true,
+  connectBackoff: true,
+} as const satisfies KnownKeys<PgPoolOptions>;
+
 /**
  * Creates a node-postgres pool from a policy, with the safety net attached. Pass pg's `Pool` class, so
  * core itself needs no driver.
@@ -98,6 +108,7 @@ export function createPgPool<P extends PgPoolLike>(
   Pool: new (config: PgPoolConfig) => P,
   options: PgPoolOptions = {},
 ): P {
+  rejectUnknownKeys('createPgPool', options, PG_POOL_OPTION_KEYS);
   const endpoint = resolveEndpoint(policy, options.target, {
     ...(options.role === undefined ? {} : { role: options.role }),
   });

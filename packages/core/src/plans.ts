@@ -1,4 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
+import { type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 import { requireWholeNumber } from './validation.ts';
 
 /** The PgBouncer connection limits of a plan. */
@@ -62,6 +63,14 @@ export interface CustomPlanLimits {
   poolSizePerPair?: number;
 }
 
+const CUSTOM_PLAN_KEYS = {
+  name: true,
+  maxClientConnections: true,
+  maxDatabaseConnections: true,
+  reservePool: true,
+  poolSizePerPair: true,
+} as const satisfies KnownKeys<CustomPlanLimits> & KnownKeys<PlanLimits>;
+
 /**
  * Turns a plan name (case-insensitive) or custom limits into validated {@link PlanLimits}.
  *
@@ -91,6 +100,7 @@ export function resolvePlan(input: string | CustomPlanLimits | PlanLimits): Plan
       `A plan is a name (${Object.keys(MPG_PLANS).join(', ')}) or custom limits { maxClientConnections, maxDatabaseConnections, reservePool? }.`,
     );
   }
+  rejectUnknownKeys('A custom plan', input, CUSTOM_PLAN_KEYS);
   const reservePool = requireWholeNumber('Custom plan reservePool', input.reservePool ?? 0, 0);
   requireWholeNumber('Custom plan maxClientConnections', input.maxClientConnections);
   requireWholeNumber('Custom plan maxDatabaseConnections', input.maxDatabaseConnections);

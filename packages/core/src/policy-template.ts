@@ -1,5 +1,5 @@
 import { MpgkitError, MpgkitErrorCode } from './errors.ts';
-import { type DatabaseOptions, defineDatabase, type Policy } from './policy.ts';
+import { type DatabaseOptions, defineDatabase, type Policy, rejectUnknownDatabaseOptions } from './policy.ts';
 import { TLS_MODES, type TlsMode, type TlsOptions } from './tls.ts';
 
 // An organisation's template: the platform team's defaults, which apps extend with their fleet. Settings
@@ -67,6 +67,7 @@ const SAFETY_FIELDS: ReadonlyArray<{ field: keyof DatabaseOptions; stricter: Str
  * ```
  */
 export function defineTemplate(name: string, options: DatabaseOptions): PolicyTemplate {
+  rejectUnknownDatabaseOptions(`defineTemplate("${name}")`, options);
   const frozen = Object.freeze({ ...options });
   return Object.freeze({
     name,

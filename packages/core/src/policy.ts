@@ -19,7 +19,8 @@ import {
   parsePoolMode,
 } from './pooler.ts';
 import { REDACTED, redact, redactUrl } from './redact.ts';
-import type { ResolvedTls } from './tls.ts';
+import type { ResolvedTls, TlsOptions } from './tls.ts';
+import { type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 import { requirePositiveSeconds, requireWholeNumber } from './validation.ts';
 
 /**
@@ -238,6 +239,7 @@ export interface Policy {
  * ```
  */
 export function defineDatabase(options: DatabaseOptions = {}): Policy {
+  rejectUnknownDatabaseOptions('defineDatabase', options);
   const env = options.env ?? globalThis.process?.env ?? {};
   const logger = options.logger ?? consoleLogger;
   const random = options.random ?? Math.random;
@@ -369,6 +371,82 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
   Object.defineProperty(policy, 'toJSON', { value: printable });
   Object.defineProperty(policy, Symbol.for('nodejs.util.inspect.custom'), { value: printable });
   return Object.freeze(policy);
+}
+
+/** Every key of {@link DatabaseOptions}: a typo is refused, not silently ignored. */
+const DATABASE_OPTION_KEYS = {
+  env: true,
+  pooledEnvVar: true,
+  directEnvVar: true,
+  pooledUrl: true,
+  directUrl: true,
+  database: true,
+  user: true,
+  password: true,
+  tls: true,
+  poolMode: true,
+  plan: true,
+  fleet: true,
+  deploy: true,
+  directConnections: true,
+  directConnectionLimit: true,
+  budgetShare: true,
+  budgetCheck: true,
+  processGroup: true,
+  poolSize: true,
+  drainWindowSeconds: true,
+  maxLifetimeSeconds: true,
+  lifetimeJitter: true,
+  idleTimeoutSeconds: true,
+  connectTimeoutSeconds: true,
+  poolTimeoutSeconds: true,
+  applicationName: true,
+  transactionModeGuard: true,
+  logger: true,
+  meter: true,
+  perQueryMetrics: true,
+  random: true,
+} as const satisfies KnownKeys<DatabaseOptions>;
+
+const FLEET_GROUP_KEYS = {
+  machines: true,
+  poolSize: true,
+  processesPerMachine: true,
+  pools: true,
+} as const satisfies KnownKeys<FleetGroup>;
+
+const POOL_DECLARATION_KEYS = {
+  size: true,
+  route: true,
+  user: true,
+  database: true,
+} as const satisfies KnownKeys<PoolDeclaration>;
+
+const TLS_OPTION_KEYS = { mode: true, ca: true } as const satisfies KnownKeys<TlsOptions>;
+
+/**
+ * Refuses a {@link DatabaseOptions} object with a key it does not have, nested objects included (`tls`,
+ * each fleet group and its pools), before any of it is used: a typo such as `poolmode` would otherwise
+ * leave the default in force without a word.
+ *
+ * @param what - the call, as the message names it.
+ * @throws {MpgkitError} `INVALID_OPTION` naming the key and the closest valid one.
+ * @example
+ * ```ts
+ * rejectUnknownDatabaseOptions('defineDatabase', { poolmode: 'transaction' }); // throws: did you mean "poolMode"?
+ * ```
+ */
+export function rejectUnknownDatabaseOptions(what: string, options: DatabaseOptions): void {
+  rejectUnknownKeys(what, options, DATABASE_OPTION_KEYS);
+  if (typeof options.tls === 'object' && options.tls !== null) {
+    rejectUnknownKeys(`${what} tls`, options.tls, TLS_OPTION_KEYS);
+  }
+  for (const [name, group] of Object.entries(options.fleet ?? {})) {
+    rejectUnknownKeys(`${what} fleet.${name}`, group, FLEET_GROUP_KEYS);
+    for (const [pool, declaration] of Object.entries(group?.pools ?? {})) {
+      rejectUnknownKeys(`${what} fleet.${name}.pools.${pool}`, declaration, POOL_DECLARATION_KEYS);
+    }
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { classifyError } from './explain-error.ts';
 import type { MeterLike } from './pool-metrics.ts';
 import { countRetry, type RetrySafety } from './statement-counters.ts';
+import { type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
@@ -38,10 +39,21 @@ export interface RetryOptions {
  * const user = await retry(() => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(), { idempotent: true });
  * ```
  */
+const RETRY_OPTION_KEYS = {
+  attempts: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  idempotent: true,
+  onRetry: true,
+  meter: true,
+  random: true,
+} as const satisfies KnownKeys<RetryOptions>;
+
 export async function retry<T>(
   work: (attempt: number) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
+  rejectUnknownKeys('retry', options, RETRY_OPTION_KEYS);
   const attempts = options.attempts ?? 3;
   const base = options.baseDelayMs ?? 100;
   const cap = options.maxDelayMs ?? 2000;

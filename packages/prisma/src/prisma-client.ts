@@ -1,4 +1,5 @@
 import type { Policy } from '@mpgkit/core';
+import { type KnownKeys, rejectUnknownKeys } from '@mpgkit/core/adapter';
 import {
   type PrismaPgClass,
   type PrismaPgOptionsLike,
@@ -16,6 +17,8 @@ export interface CreatePrismaOptions {
   /** Other `PrismaClient` options (e.g. `log`, `omit`); the adapter is always the policy's. @default {} */
   client?: Record<string, unknown>;
 }
+
+const CREATE_PRISMA_KEYS = { adapter: true, client: true } as const satisfies KnownKeys<CreatePrismaOptions>;
 
 /**
  * The app's Prisma 7 client: your generated `PrismaClient` on {@link prismaAdapter}, the policy's pg pool
@@ -35,6 +38,7 @@ export function createPrisma<A, C>(
   PrismaPg: PrismaPgClass<A>,
   options: CreatePrismaOptions = {},
 ): C {
+  rejectUnknownKeys('createPrisma', options, CREATE_PRISMA_KEYS);
   return new PrismaClient({ ...options.client, adapter: prismaAdapter(policy, PrismaPg, options.adapter) });
 }
 
@@ -54,6 +58,7 @@ export function createMigrationPrisma<A, C>(
   PrismaPg: PrismaPgClass<A>,
   options: CreatePrismaOptions = {},
 ): C {
+  rejectUnknownKeys('createMigrationPrisma', options, CREATE_PRISMA_KEYS);
   const adapter = prismaMigrationAdapter(policy, PrismaPg, options.adapter);
   return new PrismaClient({ ...options.client, adapter });
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core/adapter';
+import { type KnownKeys, rejectUnknownKeys, requireDirectUrl } from '@mpgkit/core/adapter';
 
 /** Options of {@link runMigrations}. */
 export interface PrismaMigrateOptions {
@@ -36,6 +36,10 @@ export async function runMigrations(
   options: PrismaMigrateOptions = {},
 ): Promise<PrismaMigrateOutcome> {
   requireDirectUrl(policy, 'Prisma Migrate');
+  rejectUnknownKeys('runMigrations', options, {
+    cwd: true,
+    env: true,
+  } satisfies KnownKeys<PrismaMigrateOptions>);
   const cwd = resolve(options.cwd ?? process.cwd());
   const cli = prismaCli(cwd);
   return new Promise((done, fail) => {

@@ -1,4 +1,5 @@
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
+import { type KnownKeys, rejectUnknownKeys } from '@mpgkit/core/adapter';
 import { type Options, QueryTypes, Sequelize } from 'sequelize';
 import { optionsOn, type SequelizeOptions } from './sequelize-options.ts';
 
@@ -68,6 +69,11 @@ export async function runMigrations(
   umzug: UmzugModule,
   options: SequelizeMigrationOptions,
 ): Promise<string[]> {
+  rejectUnknownKeys('runMigrations', options, {
+    migrations: true,
+    tableName: true,
+    lockKey: true,
+  } satisfies KnownKeys<SequelizeMigrationOptions>);
   const sequelize = createMigrationSequelize(policy);
   const lock = { replacements: [options.lockKey ?? 72_707_369], type: QueryTypes.SELECT };
   try {
