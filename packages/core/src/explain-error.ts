@@ -165,9 +165,14 @@ function factsOf(error: unknown): ErrorFacts {
       if (typeof record[key] === 'string' && COMMIT.test(record[key] as string)) facts.committing = true;
     }
     const meta = record.meta as Record<string, unknown> | undefined;
+    // Where each ORM keeps the driver's error: `cause`; TypeORM's QueryFailedError `driverError`; Sequelize's
+    // errors `parent` and `original` (sequelize 6 lib/errors/connection-error.js, database-error.js); Prisma's
+    // `meta.driverAdapterError`.
     queue.push(
       record.cause,
       record.driverError,
+      record.parent,
+      record.original,
       record.originalError,
       meta?.driverAdapterError,
       ...(Array.isArray(record.errors) ? record.errors : []),

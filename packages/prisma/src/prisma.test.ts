@@ -81,14 +81,20 @@ describe('prismaAdapter (Prisma 7)', () => {
     expect(adapter.options.onConnectionError).toBeTypeOf('function');
   });
 
-  it('puts the transaction-mode guard on the pool config in transaction mode, the connect backoff in both (pg-pool Client option)', () => {
-    const parentOf = (mode: 'transaction' | 'session') =>
-      Object.getPrototypeOf(
-        (prismaAdapter(policyFor(mode), RecordingPrismaPg).config as unknown as { Client: unknown }).Client,
-      );
-    // The backoff subclass wraps pg's Client itself in session mode, the guarded subclass in transaction mode.
-    expect(parentOf('session')).toBe(pg.Client);
-    expect(Object.getPrototypeOf(parentOf('transaction'))).toBe(pg.Client);
+  it("gives the pool config core's hardened client (pg-pool Client option), guarded only in transaction mode", () => {
+    const clientOf = (mode: 'transaction' | 'session') => {
+      const Client = (
+        prismaAdapter(policyFor(mode), RecordingPrismaPg).config as unknown as {
+          Client: typeof pg.Client;
+        }
+      ).Client;
+      // A pg Client connects only when asked: constructing one sends nothing.
+      return new Client({});
+    };
+    for (const mode of ['transaction', 'session'] as const) expect(clientOf(mode)).toBeInstanceOf(pg.Client);
+    // The guard wraps query on the instance; in session mode query is pg's own.
+    expect(clientOf('transaction').query).not.toBe(pg.Client.prototype.query);
+    expect(clientOf('session').query).toBe(pg.Client.prototype.query);
   });
 
   it('refuses a statementNameGenerator in transaction mode, allows it in session mode', () => {

@@ -667,22 +667,29 @@ export async function errorsFromFaults(context: ScenarioContext): Promise<Captur
 
   // A login cut: PgBouncer stopped behind the proxy, which accepts the client's connection and then closes it
   // while the client waits for the login's answer. Nothing of the work was sent: every adapter must say so.
+  // The client is built with PgBouncer stopped, as an app starting during the outage would be (TypeORM's
+  // DataSource connects when it initializes, the others on the first query).
   await stack.stop(mode);
+  let cut: AppClient | undefined;
   try {
-    await withApp(context, async (client) => {
-      const outcome = await Promise.race([
-        client.echo(1, 'x').then(
-          () => new Error('a query succeeded with PgBouncer stopped'),
-          (error: unknown) => error,
-        ),
+    const policy = defineDatabase({ ...optionsFor(context), logger: quiet });
+    const attempt = async () => {
+      cut = await module.createAppClient(policy);
+      await cut.echo(1, 'x');
+      return new Error('a query succeeded with PgBouncer stopped');
+    };
+    record(
+      'login cut by a stopped PgBouncer',
+      await Promise.race([
+        attempt().catch((error: unknown) => error),
         sleep(LOGIN_CUT_WAIT_MS).then(
           () => new Error(`no answer within ${LOGIN_CUT_WAIT_MS} ms with PgBouncer stopped`),
         ),
-      ]);
-      record('login cut by a stopped PgBouncer', outcome);
-    });
+      ]),
+    );
   } finally {
     await stack.start(mode);
+    await Promise.race([cut?.close().catch(() => undefined), sleep(2_000)]);
   }
 
   // A backend terminated while the subject's query sleeps on it.
