@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConformanceSubject,
   concurrentQueries,
+  errorsFromFaults,
   idleConnectionsKilled,
   loadAcrossDrain,
   loadAcrossFault,
@@ -25,6 +26,7 @@ const subject = (name: string, file: string): ConformanceSubject => ({
 const naive = subject('naive pg Pool', 'naive-pg-pool.ts');
 const named = subject('pg Pool with named statements', 'named-statements-pg-pool.ts');
 const policyPool = subject('pg Pool from a core Policy', 'policy-pg-pool.ts');
+const stockClient = subject("pg Pool with pg's own Client", 'stock-client-pg-pool.ts');
 
 describe('negative controls fail their scenario', () => {
   let stack: Stack;
@@ -58,6 +60,13 @@ describe('negative controls fail their scenario', () => {
       expect(outcome.crashed || outcome.failed > 0).toBe(true);
     },
   );
+
+  it("7. without core's hardened client, a login cut by a stopped PgBouncer reads as a query cut in flight (retry only if idempotent)", async () => {
+    const captured = await errorsFromFaults({ stack, mode: 'transaction', subject: stockClient });
+    const loginCut = captured.find((entry) => entry.fault === 'login cut by a stopped PgBouncer');
+    // The same fault through every adapter is `connect`, safe (conformance 7): the mark is what tells them apart.
+    expect(loginCut?.classification).toMatchObject({ phase: 'in-flight', retrySafe: false });
+  });
 
   it('4. no error listener: killing idle connections crashes the process', async () => {
     const outcome = await idleConnectionsKilled({ stack, mode: 'session', subject: naive });

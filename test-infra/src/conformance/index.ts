@@ -8,6 +8,7 @@ export {
   type ConcurrencyOutcome,
   collectBesidePgBouncer,
   concurrentQueries,
+  errorsFromFaults,
   FAULTS,
   type Fault,
   type FaultOutcome,
