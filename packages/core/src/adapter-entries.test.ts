@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ADAPTER_ENTRIES, builderOf } from './adapter-entries.ts';
-import { explainError } from './explain-error.ts';
+import { explainError } from './explain/explain-error.ts';
 
 // What an adapter function name looks like, old spellings included.
 const ADAPTER_FUNCTION =
@@ -10,7 +10,7 @@ const ADAPTER_FUNCTION =
 describe('adapter function names in core', () => {
   it('are spelled only in adapter-entries.ts: every message takes them from ADAPTER_ENTRIES', () => {
     const dir = new URL('./', import.meta.url);
-    const spelled = readdirSync(dir)
+    const spelled = (readdirSync(dir, { recursive: true }) as string[])
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'adapter-entries.ts')
       .flatMap((file) => {
         // builderOf('prisma', 'prisma6Urls') checks its name against the table when core loads.

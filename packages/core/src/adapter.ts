@@ -14,39 +14,17 @@ export type {
   PoolDeclaration,
   PoolRoute,
   PoolUsage,
-} from './budget-types.ts';
+} from './budget/budget-types.ts';
 export {
   type ClusterAppInput,
   type ClusterAppUsage,
   type ClusterBudgetInput,
   type ClusterBudgetReport,
   checkClusterBudget,
-} from './cluster-budget.ts';
-export { formatClusterReport } from './cluster-report-text.ts';
-export {
-  ConnectBackoff,
-  type ConnectBackoffOptions,
-  connectBackoffDelayMs,
-  connectBackoffOptionsWithin,
-  connectBackoffWithin,
-  DEFAULT_CONNECT_BACKOFF,
-  pgWithConnectBackoff,
-  withConnectBackoff,
-} from './connect-backoff.ts';
-export { lifetimeOver, startLifetime } from './connection-lifetime.ts';
-export { type ConnectionParts, connectionParts } from './connection-parts.ts';
-export {
-  type ConnectionTarget,
-  type ConnectionTls,
-  type ConnectionUrls,
-  type DirectUrlSource,
-  PRISMA_URL_PARAMS,
-  parseConnectionUrl,
-  type ResolveConnectionUrlsOptions,
-  removeQueryParams,
-  resolveConnectionUrls,
-} from './connection-url.ts';
-export { type Endpoint, type EndpointOptions, pgSslOf, type Route, resolveEndpoint } from './endpoint.ts';
+} from './budget/cluster-budget.ts';
+export { formatClusterReport } from './budget/cluster-report-text.ts';
+export { resolvePlan } from './budget/plans.ts';
+export type { PoolSizeRecommendationInput } from './budget/pool-size-recommendation.ts';
 export type {
   ListenClientConfig,
   PgClientLike,
@@ -54,21 +32,13 @@ export type {
   PgListenClientLike,
   PgPoolConfig,
   PgPoolLike,
-} from './pg-driver.ts';
+} from './driver/pg-driver.ts';
+export { guardedClientClass, guardPgClient, guardPgPool } from './guard/transaction-mode-guard.ts';
 export {
-  type HardenedPgClientOptions,
-  hardenedPgClient,
-  hardenedPgModule,
-} from './pg-hardened-client.ts';
-export {
-  attachPoolSafetyNet,
-  type ConnectionErrorSite,
-  type PoolSafetyNetOptions,
-} from './pg-pool.ts';
-export { instrumentPgPool, type MeasuredPgPool, type PgPoolMetricsOptions } from './pg-pool-metrics.ts';
-export { type PgPoolConfigOptions, toPgPoolConfig } from './pg-pool-options.ts';
-export { resolvePlan } from './plans.ts';
-export { applicationNameFor, type PolicyLogger, requireDirectUrl } from './policy.ts';
+  instrumentPgPool,
+  type MeasuredPgPool,
+  type PgPoolMetricsOptions,
+} from './metrics/pg-pool-metrics.ts';
 export {
   type ClosedConnection,
   type ConnectionCloseReason,
@@ -80,9 +50,40 @@ export {
   type PoolMetricsRecorder,
   type PoolState,
   recordPoolMetrics,
-} from './pool-metrics.ts';
-export type { PoolSizeRecommendationInput } from './pool-size-recommendation.ts';
+} from './metrics/pool-metrics.ts';
+export type { PolicyLogger } from './policy/database-options.ts';
+export { applicationNameFor, requireDirectUrl } from './policy/policy.ts';
 export { DEPLOY_STRATEGIES, parseDeployStrategy, parsePoolMode } from './pooler.ts';
+export {
+  ConnectBackoff,
+  type ConnectBackoffOptions,
+  connectBackoffDelayMs,
+  connectBackoffOptionsWithin,
+  connectBackoffWithin,
+  DEFAULT_CONNECT_BACKOFF,
+  pgWithConnectBackoff,
+  withConnectBackoff,
+} from './pools/connect-backoff.ts';
+export { lifetimeOver, startLifetime } from './pools/connection-lifetime.ts';
+export {
+  type Endpoint,
+  type EndpointOptions,
+  pgSslOf,
+  type Route,
+  resolveEndpoint,
+} from './pools/endpoint.ts';
+export {
+  type HardenedPgClientOptions,
+  hardenedPgClient,
+  hardenedPgModule,
+} from './pools/pg-hardened-client.ts';
+export {
+  attachPoolSafetyNet,
+  type ConnectionErrorSite,
+  type PoolSafetyNetOptions,
+} from './pools/pg-pool.ts';
+export { type PgPoolConfigOptions, toPgPoolConfig } from './pools/pg-pool-options.ts';
+export { sendClientStatementsUnnamed, sendStatementsUnnamed } from './pools/unnamed-statements.ts';
 export { redact, redactWhenPrinted } from './redact.ts';
 export { type Column, formatTable } from './text-table.ts';
 export {
@@ -96,14 +97,24 @@ export {
   type TlsOptions,
   type TlsSource,
   tlsWarning,
-} from './tls.ts';
+} from './tls/tls.ts';
 export {
   type NodeTlsOptions,
   toNodePostgresSsl,
   toPostgresJsSsl,
   toPrismaTlsParams,
-} from './tls-driver-options.ts';
-export { guardedClientClass, guardPgClient, guardPgPool } from './transaction-mode-guard.ts';
+} from './tls/tls-driver-options.ts';
 export { closestName, type KnownKeys, rejectUnknownKeys } from './unknown-keys.ts';
-export { sendClientStatementsUnnamed, sendStatementsUnnamed } from './unnamed-statements.ts';
+export { type ConnectionParts, connectionParts } from './url/connection-parts.ts';
+export {
+  type ConnectionTarget,
+  type ConnectionTls,
+  type ConnectionUrls,
+  type DirectUrlSource,
+  PRISMA_URL_PARAMS,
+  parseConnectionUrl,
+  type ResolveConnectionUrlsOptions,
+  removeQueryParams,
+  resolveConnectionUrls,
+} from './url/connection-url.ts';
 export { requireGroupName, requirePositiveSeconds, requireWholeNumber } from './validation.ts';

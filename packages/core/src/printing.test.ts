@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toPgPoolConfig } from './pg-pool-options.ts';
-import { defineDatabase, type Policy } from './policy.ts';
+import { defineDatabase, type Policy } from './policy/policy.ts';
+import { toPgPoolConfig } from './pools/pg-pool-options.ts';
 import { redactUrl } from './redact.ts';
 
 // No surface that prints a policy, a URL or an options object ever shows a password, whatever the

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { resolvePlan } from './budget/plans.ts';
 import { isMpgkitError, MpgkitErrorCode } from './errors.ts';
-import { createListener } from './listener.ts';
-import { createPgPool } from './pg-pool.ts';
-import { resolvePlan } from './plans.ts';
-import { defineDatabase, POLICY_DEFAULTS } from './policy.ts';
-import { defineTemplate } from './policy-template.ts';
-import { retry } from './retry.ts';
+import { retry } from './explain/retry.ts';
+import { POLICY_DEFAULTS } from './policy/database-options.ts';
+import { defineDatabase } from './policy/policy.ts';
+import { defineTemplate } from './policy/policy-template.ts';
+import { createListener } from './pools/listener.ts';
+import { createPgPool } from './pools/pg-pool.ts';
 import { closestName } from './unknown-keys.ts';
 
 const env = {

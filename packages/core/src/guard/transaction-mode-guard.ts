@@ -1,0 +1,115 @@
+import type { PgClientLike, PgPoolLike } from '../driver/pg-driver.ts';
+import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
+import { countGuardedStatement } from '../metrics/statement-counters.ts';
+import type { Policy } from '../policy/policy.ts';
+import type { GuardMode } from '../pooler.ts';
+import { checkPgQuery, type SessionFeature } from './session-features.ts';
+
+// The guard's wiring on node-postgres: session-features.ts decides, this file refuses or warns.
+
+/**
+ * The error the guard throws: code `SESSION_FEATURE_IN_TRANSACTION_MODE`, the feature, the fix.
+ *
+ * @example
+ * ```ts
+ * throw sessionFeatureError({ feature: 'LISTEN', fix: '...' }, 'LISTEN jobs');
+ * ```
+ */
+export function sessionFeatureError(found: SessionFeature, sql: string): MpgkitError {
+  const excerpt = sql.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return new MpgkitError(
+    MpgkitErrorCode.SessionFeatureInTransactionMode,
+    `${found.feature} cannot work through a transaction-mode PgBouncer ("${excerpt}"). ${found.fix}`,
+    { details: { feature: found.feature } },
+  );
+}
+
+/**
+ * Puts the transaction-mode guard on every client of a node-postgres pool: session-only SQL is refused
+ * (`throw`: the query rejects before anything is sent) or logged (`warn`). `createPgPool` installs it on
+ * pooled transaction-mode pools per `policy.transactionModeGuard`.
+ *
+ * @param mode - @default policy.transactionModeGuard
+ * @example
+ * ```ts
+ * guardPgPool(pool, policy, 'throw');
+ * await pool.query('LISTEN jobs'); // rejects with SESSION_FEATURE_IN_TRANSACTION_MODE
+ * ```
+ */
+export function guardPgPool<P extends PgPoolLike>(
+  pool: P,
+  policy: Policy,
+  mode: GuardMode = policy.transactionModeGuard,
+): P {
+  if (mode === 'off') return pool;
+  pool.on('connect', (client) => guardPgClient(client, policy, mode));
+  return pool;
+}
+
+/**
+ * Puts the guard on one node-postgres client (for clients not created by a pool).
+ *
+ * @example
+ * ```ts
+ * guardPgClient(client, policy, 'warn');
+ * ```
+ */
+export function guardPgClient(
+  client: PgClientLike,
+  policy: Policy,
+  mode: GuardMode = policy.transactionModeGuard,
+): void {
+  const query = client.query as ((...args: unknown[]) => unknown) | undefined;
+  if (mode === 'off' || typeof query !== 'function') return;
+  const warned = new Set<string>();
+  client.query = function (this: unknown, ...args: unknown[]) {
+    const found = checkPgQuery(args[0]);
+    if (found !== undefined) {
+      const text =
+        typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text ?? '');
+      const error = sessionFeatureError(found, text);
+      if (policy.meter !== undefined) {
+        countGuardedStatement(policy.meter, found.feature, mode === 'warn' ? 'warned' : 'refused');
+      }
+      if (mode === 'warn') {
+        if (!warned.has(error.message)) policy.logger.warn(`[mpgkit] ${policy.redact(error.message)}`);
+        warned.add(error.message);
+      } else {
+        const callback = args.findLast((arg) => typeof arg === 'function') as
+          | ((error: Error) => void)
+          | undefined;
+        if (callback !== undefined) {
+          queueMicrotask(() => callback(error));
+          return undefined;
+        }
+        if (typeof (args[0] as { submit?: unknown })?.submit === 'function') throw error;
+        return Promise.reject(error);
+      }
+    }
+    return query.apply(this, args);
+  } as PgClientLike['query'];
+}
+
+/**
+ * A subclass of a node-postgres `Client` class whose instances carry the guard, for libraries that build
+ * their own pool but accept pg-pool's `Client` option (TypeORM's `extra`, a pool config).
+ *
+ * @example
+ * ```ts
+ * new pg.Pool({ ...config, Client: guardedClientClass(policy, pg.Client) });
+ * ```
+ */
+export function guardedClientClass<C extends new (...args: never[]) => PgClientLike>(
+  policy: Policy,
+  Client: C,
+  mode: GuardMode = policy.transactionModeGuard,
+): C {
+  if (mode === 'off') return Client;
+  const Base = Client as unknown as new (...args: unknown[]) => PgClientLike;
+  return class GuardedClient extends Base {
+    constructor(...args: unknown[]) {
+      super(...args);
+      guardPgClient(this, policy, mode);
+    }
+  } as unknown as C;
+}
