@@ -1,4 +1,4 @@
-import type { PgClientLike, PgPoolLike } from '../driver/pg-driver.ts';
+import type { PgClientLike } from '../driver/pg-driver.ts';
 import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
 import { countGuardedStatement } from '../metrics/statement-counters.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -22,28 +22,6 @@ export function sessionFeatureError(found: SessionFeature, sql: string): MpgkitE
     `${found.feature} cannot work through a transaction-mode PgBouncer ("${excerpt}"). ${found.fix}`,
     { details: { feature: found.feature } },
   );
-}
-
-/**
- * Puts the transaction-mode guard on every client of a node-postgres pool: session-only SQL is refused
- * (`throw`: the query rejects before anything is sent) or logged (`warn`). `createPgPool` installs it on
- * pooled transaction-mode pools per `policy.transactionModeGuard`.
- *
- * @param mode - @default policy.transactionModeGuard
- * @example
- * ```ts
- * guardPgPool(pool, policy, 'throw');
- * await pool.query('LISTEN jobs'); // rejects with SESSION_FEATURE_IN_TRANSACTION_MODE
- * ```
- */
-export function guardPgPool<P extends PgPoolLike>(
-  pool: P,
-  policy: Policy,
-  mode: GuardMode = policy.transactionModeGuard,
-): P {
-  if (mode === 'off') return pool;
-  pool.on('connect', (client) => guardPgClient(client, policy, mode));
-  return pool;
 }
 
 /**
@@ -88,28 +66,4 @@ export function guardPgClient(
     }
     return query.apply(this, args);
   } as PgClientLike['query'];
-}
-
-/**
- * A subclass of a node-postgres `Client` class whose instances carry the guard, for libraries that build
- * their own pool but accept pg-pool's `Client` option (TypeORM's `extra`, a pool config).
- *
- * @example
- * ```ts
- * new pg.Pool({ ...config, Client: guardedClientClass(policy, pg.Client) });
- * ```
- */
-export function guardedClientClass<C extends new (...args: never[]) => PgClientLike>(
-  policy: Policy,
-  Client: C,
-  mode: GuardMode = policy.transactionModeGuard,
-): C {
-  if (mode === 'off') return Client;
-  const Base = Client as unknown as new (...args: unknown[]) => PgClientLike;
-  return class GuardedClient extends Base {
-    constructor(...args: unknown[]) {
-      super(...args);
-      guardPgClient(this, policy, mode);
-    }
-  } as unknown as C;
 }

@@ -187,23 +187,3 @@ export function withConnectBackoff<C extends new (...args: never[]) => PgConnect
     }
   } as unknown as C;
 }
-
-/**
- * The `pg` module with its `Client` replaced by {@link withConnectBackoff}'s, for libraries that take the
- * module and call `new pg.Client()` themselves (knex's pg dialect `_driver()`, Sequelize's `dialectModule`).
- * Everything else (types, Pool, defaults) is pg's own, through the prototype.
- *
- * @example
- * ```ts
- * new Sequelize({ dialectModule: pgWithConnectBackoff(pg, new ConnectBackoff()), ... });
- * ```
- */
-export function pgWithConnectBackoff<M extends { Client: new (...args: never[]) => PgConnectingClientLike }>(
-  pg: M,
-  backoff: ConnectBackoff | undefined,
-): M {
-  if (backoff === undefined) return pg;
-  return Object.create(pg, {
-    Client: { value: withConnectBackoff(pg.Client, backoff), enumerable: true },
-  }) as M;
-}
