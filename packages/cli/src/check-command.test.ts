@@ -68,7 +68,9 @@ describe('mpgkit check: the policy module against the real fleet', () => {
       ['sidekiq', 2, 5],
     ]);
     expect(json.report.total).toBe(40);
-    expect(json.report.directConnections).toBe(1);
+    // The release machine runs only while deploying: no direct connection normally, one at the peak.
+    expect(json.report.directConnections).toBe(0);
+    expect(json.report.peakDirectConnections).toBe(1);
   });
 
   it('exits 1 with the arithmetic when a machine count does not fit (negative control: the same files with the real count pass)', async () => {
@@ -298,5 +300,37 @@ describe('mpgkit check --cluster: several apps on one cluster', () => {
     const noPolicy = await cli('--cluster', clusterFile({ web: { flyToml: 'fly.toml' } }));
     expect(noPolicy.stderr).toMatch(/apps\.web\.policy must be the path of its policy module/);
     expect(noPolicy.code).toBe(2);
+  });
+});
+
+describe('mpgkit check and mpgkit check --cluster agree on one app', () => {
+  it('the same policy, fly.toml (with a release command) and scale give the same connections, direct ones included', async () => {
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: () => {}, env: {} });
+      return { code, json: JSON.parse(out.join('\n')) };
+    };
+    const alone = await run(
+      'check',
+      '--policy',
+      join(fixtures, 'check', 'db-policy.ts'),
+      '--fly-toml',
+      fly('twilio-rails-example.toml'),
+      '--scale',
+      fly('scale-show.json'),
+      '--json',
+    );
+    const cluster = await run('check', '--cluster', join(fixtures, 'check', 'mpgkit.cluster.ts'), '--json');
+    const app = cluster.json.report.apps[0].report;
+    const numbers = (report: Record<string, unknown>) => ({
+      total: report.total,
+      peak: report.peak,
+      directConnections: report.directConnections,
+      peakDirectConnections: report.peakDirectConnections,
+    });
+    expect(numbers(app)).toEqual(numbers(alone.json.report));
+    expect(alone.json.report.peakDirectConnections).toBe(1);
+    expect(cluster.json.report.peakDirectConnections).toBe(1);
+    expect(cluster.json.report.directConnections).toBe(0);
   });
 });

@@ -1,7 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkPoolBudget, formatBudgetReport, MpgkitError, MpgkitErrorCode } from '@mpgkit/core';
-import { checkClusterBudget, formatClusterReport, resolvePlan } from '@mpgkit/core/adapter';
+import {
+  budgetInputOf,
+  checkClusterBudget,
+  formatClusterReport,
+  resolvePlan,
+  shareVerdictOf,
+} from '@mpgkit/core/adapter';
 import { importDefined, readAppFleet } from './app-fleet.ts';
 import { type Cluster, isCluster } from './cluster-file.ts';
 import { type CliIo, ExitCode } from './io.ts';
@@ -83,18 +89,14 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
   if (policy.plan === undefined) {
     throw usage(`${modulePath} declares no plan: add plan: '<name>' (or custom limits) to defineDatabase.`);
   }
-  const report = checkPoolBudget({
-    plan: policy.plan,
-    poolMode: policy.poolMode,
-    deploy: fly?.deploy ?? policy.deploy,
-    groups: app.groups,
-    directConnections: policy.directConnections + (fly?.releaseCommand ? 1 : 0),
-    ...(policy.directConnectionLimit === undefined
-      ? {}
-      : { directConnectionLimit: policy.directConnectionLimit }),
-  });
+  const report = checkPoolBudget(
+    budgetInputOf(
+      { ...policy, plan: policy.plan },
+      { groups: app.groups, deploy: fly?.deploy, releaseCommand: fly?.releaseCommand },
+    ),
+  );
   const share = policy.budgetShare;
-  const overShare = share !== undefined && report.peak > share;
+  const overShare = shareVerdictOf(report, share) === 'over';
   const shareLine =
     share === undefined
       ? []

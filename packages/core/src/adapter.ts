@@ -4,6 +4,7 @@
 export { ADAPTER_ENTRIES, type AdapterName, ORMS } from './adapter-entries.ts';
 export { checkClusterBudget } from './budget/cluster-budget.ts';
 export { formatClusterReport } from './budget/cluster-report-text.ts';
+export { budgetInputOf, shareVerdictOf } from './budget/fleet-budget.ts';
 export { resolvePlan } from './budget/plans.ts';
 export type { PgClientLike, PgConnectingClientLike, PgPoolConfig } from './driver/pg-driver.ts';
 export { guardPgClient } from './guard/transaction-mode-guard.ts';

@@ -82,8 +82,14 @@ export interface PoolBudgetInput {
   groups: readonly ProcessGroup[];
   /** How the app deploys; bluegreen and canary run extra machines for a while. @default 'rolling' */
   deploy?: DeployStrategy;
-  /** Connections that bypass PgBouncer: release command, listeners, lock holders, admin tools. @default 0 */
+  /** Connections that bypass PgBouncer and are always open: listeners, lock holders, admin tools. @default 0 */
   directConnections?: number;
+  /**
+   * Whether the app runs a `release_command` (fly.toml `[deploy]`): one more direct connection, from the
+   * release machine, while a deploy runs, counted at the deploy peak only.
+   * @default false
+   */
+  releaseCommand?: boolean;
   /**
    * How many direct connections Postgres takes: its max_connections less what PgBouncer holds and the
    * superuser reserve. MPG does not publish it; without it direct connections are reported, not judged.

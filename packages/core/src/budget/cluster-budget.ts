@@ -3,6 +3,7 @@ import { type DeployStrategy, type PoolMode, parseDeployStrategy, parsePoolMode 
 import { requireGroupName, requireWholeNumber } from '../validation.ts';
 import { pairName } from './budget-explanation.ts';
 import type { BudgetVerdict, PoolBudgetReport, ProcessGroup } from './budget-types.ts';
+import { shareVerdictOf } from './fleet-budget.ts';
 import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
 import { budgetOf, judgeConnections, judgeDirect, worseVerdict } from './pool-budget.ts';
 
@@ -134,20 +135,20 @@ export function checkClusterBudget(input: ClusterBudgetInput): ClusterBudgetRepo
         deploy: parseDeployStrategy(app.deploy ?? 'rolling'),
         groups: app.groups,
         directConnections: app.directConnections ?? 0,
+        releaseCommand: app.releaseCommand ?? false,
       });
     } catch (error) {
       if (error instanceof MpgkitError) throw new MpgkitError(error.code, `App ${name}: ${error.message}`);
       throw error;
     }
     const share = app.share === undefined ? undefined : requireWholeNumber(`${name}.share`, app.share);
-    const releaseCommand = app.releaseCommand ?? false;
     return Object.freeze({
       name,
       report,
-      peakDirectConnections: report.peakDirectConnections + (releaseCommand ? 1 : 0),
-      releaseCommand,
+      peakDirectConnections: report.peakDirectConnections,
+      releaseCommand: app.releaseCommand ?? false,
       share,
-      shareVerdict: share === undefined ? undefined : report.peak <= share ? 'ok' : 'over',
+      shareVerdict: shareVerdictOf(report, share),
     });
   });
 

@@ -150,7 +150,13 @@ export function budgetOf(
   const total = sum(groups.map((group) => group.connections));
   const peak = sum(groups.map((group) => group.peakConnections));
   const directTotal = directConnections + sum(groups.map((group) => group.directConnections));
-  const directPeak = directConnections + sum(groups.map((group) => group.peakDirectConnections));
+  // The one rule for a release command, for one app and a cluster alike: its machine exists only while a
+  // deploy runs (Fly runs release_command before the new machines start), so it adds a direct connection at
+  // the deploy peak and none in normal operation.
+  const directPeak =
+    directConnections +
+    sum(groups.map((group) => group.peakDirectConnections)) +
+    (input.releaseCommand === true ? 1 : 0);
   if (!Number.isSafeInteger(peak) || !Number.isSafeInteger(directPeak)) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,

@@ -1,4 +1,5 @@
 import type { PoolBudgetReport } from '../budget/budget-types.ts';
+import { budgetInputOf, shareVerdictOf } from '../budget/fleet-budget.ts';
 import { type PlanLimits, resolvePlan } from '../budget/plans.ts';
 import { budgetOf } from '../budget/pool-budget.ts';
 import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
@@ -166,27 +167,18 @@ export function normalizeDatabaseOptions(options: DatabaseOptions, what = 'defin
  * ```
  */
 export function judgeFleetBudget(config: PolicyConfig): PoolBudgetReport | undefined {
-  const { plan, fleet, budgetShare: share, logger } = config;
-  if (fleet === undefined || plan === undefined) return undefined;
-  const report = budgetOf({
-    plan,
-    poolMode: config.poolMode,
-    deploy: config.deploy,
-    directConnections: config.directConnections,
-    ...(config.directConnectionLimit === undefined
-      ? {}
-      : { directConnectionLimit: config.directConnectionLimit }),
-    groups: Object.entries(fleet).map(([name, group]) => ({ name, ...group })),
-  });
+  const { plan, budgetShare: share, logger } = config;
+  if (config.fleet === undefined || plan === undefined) return undefined;
+  const report = budgetOf(budgetInputOf({ ...config, plan }));
   if (config.budgetCheck === 'off') return report;
-  const overShare = share !== undefined && report.peak > share;
+  const overShare = shareVerdictOf(report, share) === 'over';
   if (report.verdict === 'ok' && !overShare) return report;
   const explanation = [
     ...report.explanation,
     ...(overShare
       ? [
           `This app's share of the cluster is ${share} (budgetShare), but its peak is ${report.peak}: over its ` +
-            `share by ${report.peak - share}, which other apps on the cluster count on.`,
+            `share by ${report.peak - (share ?? 0)}, which other apps on the cluster count on.`,
         ]
       : []),
   ];
