@@ -1,129 +1,100 @@
-import { parseArgs } from 'node:util';
 import {
   type CustomPlanLimits,
   checkPoolBudget,
   type DeployStrategy,
   formatBudgetReport,
-  MpgkitError,
-  MpgkitErrorCode,
   type PoolMode,
   type ProcessGroup,
   recommendPoolSizes,
 } from '@mpgkit/core';
-import { DEPLOY_STRATEGIES, formatTable, parsePoolMode, requireGroupName } from '@mpgkit/core/adapter';
+import { DEPLOY_STRATEGIES, formatTable } from '@mpgkit/core/adapter';
+import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import {
+  count,
+  GROUP_OPTION,
+  type GroupSpec,
+  JSON_OPTION,
+  MODE_OPTION,
+  PLAN_OPTION,
+  parseGroupSpec,
+  poolModeOption,
+  STRICT_OPTION,
+  usageError,
+  withPoolSize,
+} from './options.ts';
 
-/** Usage text of `mpgkit budget`. */
-export const BUDGET_USAGE = `Usage: mpgkit budget --plan <name> --mode <session|transaction> --group <name>=<machines>x<pool>[x<processes>] [...]
-
-Checks that a fleet's connection pools fit the plan's PgBouncer limits, normally and at the deploy peak.
-
-Options:
-  --plan <name>          basic, starter, launch, scale or performance
-  --max-client-conn <n>  custom limits instead of --plan (with --max-db-conn, --reserve)
-  --max-db-conn <n>
-  --reserve <n>          reserve pool size (default 0 with custom limits)
-  --mode <mode>          the cluster's pool mode: session or transaction
-  --group <spec>         a process group, e.g. web=3x10 (3 machines, pool 10) or web=3x10x2 (2 processes
-                         per machine); repeat for each group
-  --deploy <strategy>    bluegreen, canary, rolling or immediate (default rolling)
-  --direct <n>           connections that bypass PgBouncer (release command, listeners)
-  --direct-limit <n>     Postgres connections left for them (max_connections less PgBouncer's and
-                         the superuser reserve); without it direct connections are not judged
-  --recommend            print the largest pool sizes that fit (groups may then omit the pool: web=3)
-  --headroom <fraction>  with --recommend: share of the limit to keep free (default 0.2)
-  --strict               exit 1 when the fleet fits only thanks to the reserve pool
-  --json                 print the report as JSON
-
-Exit codes: 0 fits, 1 over the limit (or reserve-only with --strict), 2 bad usage.`;
-
-interface GroupSpec {
-  name: string;
-  machines: number;
-  poolSize: number | undefined;
-  processesPerMachine: number;
-}
-
-const GROUP_SPEC = /^([^=]+)=(\d+)(?:x(\d+))?(?:x(\d+))?$/;
-
-/**
- * Parses `name=<machines>x<pool>[x<processes>]`.
- *
- * @example
- * ```ts
- * parseGroupSpec('web=3x10'); // { name: 'web', machines: 3, poolSize: 10, processesPerMachine: 1 }
- * ```
- */
-export function parseGroupSpec(spec: string): GroupSpec {
-  const match = GROUP_SPEC.exec(spec.trim());
-  if (!match) {
-    throw new MpgkitError(
-      MpgkitErrorCode.InvalidOption,
-      `--group "${spec}" is not <name>=<machines>x<pool>[x<processes>], e.g. web=3x10.`,
-    );
-  }
-  const [, name = '', machines = '', pool, processes] = match;
-  return {
-    name: requireGroupName(name),
-    machines: Number(machines),
-    poolSize: pool === undefined ? undefined : Number(pool),
-    processesPerMachine: processes === undefined ? 1 : Number(processes),
-  };
-}
-
-/**
- * A parsed `--group` that must carry a pool size (the budget check and `mpgkit connections` need one; only
- * `--recommend` works without): the spec with its pool size, or an `INVALID_OPTION` error showing the form.
- *
- * @example
- * ```ts
- * withPoolSize(parseGroupSpec('web=3x10')).poolSize; // 10
- * withPoolSize(parseGroupSpec('web=3')); // throws: --group web needs a pool size (e.g. web=3x10).
- * ```
- */
-export function withPoolSize(spec: GroupSpec): GroupSpec & { poolSize: number } {
-  if (spec.poolSize === undefined)
-    throw usage(`--group ${spec.name} needs a pool size (e.g. ${spec.name}=${spec.machines}x10).`);
-  return { ...spec, poolSize: spec.poolSize };
-}
-
-/**
- * Runs `mpgkit budget` with the arguments after the command name.
- *
- * @example
- * ```ts
- * const code = runBudgetCommand(['--plan', 'basic', '--mode', 'session', '--group', 'web=3x10'], processIo);
- * ```
- */
-export function runBudgetCommand(args: readonly string[], io: CliIo): number {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      plan: { type: 'string' },
-      'max-client-conn': { type: 'string' },
-      'max-db-conn': { type: 'string' },
-      reserve: { type: 'string' },
-      mode: { type: 'string' },
-      group: { type: 'string', multiple: true },
-      deploy: { type: 'string' },
-      direct: { type: 'string' },
-      'direct-limit': { type: 'string' },
-      recommend: { type: 'boolean' },
-      headroom: { type: 'string' },
-      strict: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+/** `mpgkit budget`: a fleet's pool sizes against a plan's PgBouncer limits. */
+export const budgetCommand: Command = defineCommand({
+  name: 'budget',
+  summary: "check a fleet's pool sizes against a plan's PgBouncer limits",
+  synopsis: [
+    '--plan <name> --mode <session|transaction> --group <name>=<machines>x<pool>[x<processes>] [...]',
+  ],
+  description:
+    "Checks that a fleet's connection pools fit the plan's PgBouncer limits, normally and at the deploy peak.",
+  options: {
+    plan: PLAN_OPTION,
+    'max-client-conn': {
+      type: 'string',
+      value: '<n>',
+      help: 'custom limits instead of --plan (with --max-db-conn, --reserve)',
     },
-  });
-  if (values.help) {
-    io.stdout(BUDGET_USAGE);
-    return ExitCode.Ok;
-  }
+    'max-db-conn': { type: 'string', value: '<n>', help: 'custom limits: max_db_connections' },
+    reserve: { type: 'string', value: '<n>', help: 'reserve pool size (default 0 with custom limits)' },
+    mode: MODE_OPTION,
+    group: GROUP_OPTION,
+    deploy: {
+      type: 'string',
+      value: '<strategy>',
+      help: 'bluegreen, canary, rolling or immediate (default rolling)',
+    },
+    direct: {
+      type: 'string',
+      value: '<n>',
+      help: 'connections that bypass PgBouncer (listeners, lock holders)',
+    },
+    'direct-limit': {
+      type: 'string',
+      value: '<n>',
+      help: "Postgres connections left for them (max_connections less PgBouncer's and\nthe superuser reserve); without it direct connections are not judged",
+    },
+    recommend: {
+      type: 'boolean',
+      help: 'print the largest pool sizes that fit (groups may then omit the pool: web=3)',
+    },
+    headroom: {
+      type: 'string',
+      value: '<fraction>',
+      help: 'with --recommend: share of the limit to keep free, from 0 to below 1 (default 0.2)',
+    },
+    strict: STRICT_OPTION,
+    json: JSON_OPTION,
+  },
+  exitCodes: '0 fits, 1 over the limit (or reserve-only with --strict), 2 bad usage.',
+  run: (input, io) => runBudget(input.values as BudgetValues, io),
+});
+
+type BudgetValues = {
+  plan?: string;
+  'max-client-conn'?: string;
+  'max-db-conn'?: string;
+  reserve?: string;
+  mode?: string;
+  group?: string[];
+  deploy?: string;
+  direct?: string;
+  'direct-limit'?: string;
+  recommend?: boolean;
+  headroom?: string;
+  strict?: boolean;
+  json?: boolean;
+};
+
+function runBudget(values: BudgetValues, io: CliIo): number {
   const plan = planFrom(values);
-  if (values.mode === undefined) throw usage('--mode is required: session or transaction.');
-  const poolMode = parsePoolMode(values.mode);
+  const poolMode = poolModeOption(values);
+  if (poolMode === undefined) throw usage('--mode is required: session or transaction.');
   const deploy = (values.deploy ?? 'rolling') as DeployStrategy;
   if (!DEPLOY_STRATEGIES.includes(deploy)) {
     throw usage(`--deploy "${values.deploy}" is not one of ${DEPLOY_STRATEGIES.join(', ')}.`);
@@ -134,8 +105,10 @@ export function runBudgetCommand(args: readonly string[], io: CliIo): number {
   const directConnectionLimit =
     values['direct-limit'] === undefined ? undefined : count('--direct-limit', values['direct-limit'], 0);
 
+  if (values.headroom !== undefined && !values.recommend)
+    throw usage('--headroom applies to --recommend only.');
   if (values.recommend) {
-    const headroom = values.headroom === undefined ? 0.2 : Number(values.headroom);
+    const headroom = values.headroom === undefined ? 0.2 : fraction('--headroom', values.headroom);
     return printRecommendation(io, { plan, poolMode, deploy, specs, headroom, json: values.json ?? false });
   }
   const groups: ProcessGroup[] = specs.map(withPoolSize);
@@ -232,13 +205,13 @@ function planFrom(values: {
   };
 }
 
-function count(flag: string, value: string, min: number): number {
+// A fraction in [0, 1), as typed: "" or "abc" is refused with what was typed, never read as 0 or NaN.
+function fraction(flag: string, value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < min)
-    throw usage(`${flag} must be a whole number ≥ ${min}, got "${value}".`);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed >= 1) {
+    throw usage(`${flag} must be a fraction from 0 to below 1 (e.g. 0.2), got "${value.slice(0, 20)}".`);
+  }
   return parsed;
 }
 
-function usage(message: string): MpgkitError {
-  return new MpgkitError(MpgkitErrorCode.InvalidOption, message);
-}
+const usage = usageError;

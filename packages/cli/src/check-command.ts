@@ -1,6 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { checkPoolBudget, formatBudgetReport, MpgkitError, MpgkitErrorCode } from '@mpgkit/core';
+import { checkPoolBudget, formatBudgetReport } from '@mpgkit/core';
 import {
   budgetInputOf,
   checkClusterBudget,
@@ -10,62 +9,72 @@ import {
 } from '@mpgkit/core/adapter';
 import { importDefined, readAppFleet } from './app-fleet.ts';
 import { type Cluster, isCluster } from './cluster-file.ts';
+import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import { JSON_OPTION, STRICT_OPTION, usageError } from './options.ts';
 
-/** Usage text of `mpgkit check`. */
-export const CHECK_USAGE = `Usage: mpgkit check [--policy <module>] [--export <name>] [--fly-toml <path>] [--scale <path|->] [--strict] [--json]
-       mpgkit check --cluster <module> [--scale <app>=<path> ...] [--simultaneous-deploys] [--strict] [--json]
-
-Checks the pool budget of the fleet as it really is, from the policy module the app imports at startup
+/** `mpgkit check`: the app's policy module against its real fleet, or every app of a cluster file. */
+export const checkCommand: Command = defineCommand({
+  name: 'check',
+  summary: "check the app's policy module against its real fleet: fly.toml and fly scale show --json",
+  synopsis: [
+    '[--policy <module>] [--export <name>] [--fly-toml <path>] [--scale <path|->] [--strict] [--json]',
+    '--cluster <module> [--scale <app>=<path> ...] [--simultaneous-deploys] [--strict] [--json]',
+  ],
+  description: `Checks the pool budget of the fleet as it really is, from the policy module the app imports at startup
 (its plan, pool mode and pools per group; no database URL or secret is needed), with the process groups,
 deploy strategy and release command from fly.toml, and the machine counts from \`fly scale show --json\`.
-With --cluster, checks every app a cluster file lists against the one cluster they share.
-
-Options:
-  --policy <module>   the app's policy module (.ts or .js) (default: db-policy.ts)
-  --export <name>     which export is the policy (default: policy, else default, else the only policy exported)
-  --fly-toml <path>   fly.toml: groups, [deploy] strategy, release_command (one more direct connection)
-  --scale <path|->    the output of \`fly scale show --json\` (- for standard input): machines per group;
-                      without it, the machines declared in the policy's fleet. With --cluster:
-                      <app>=<path>, once per app, instead of the scale file the cluster file names
-  --cluster <module>  a cluster file (defineCluster from 'mpgkit'): plan, pool mode, and each app's sources
-  --simultaneous-deploys
-                      with --cluster: assume several apps can be mid-deploy at once (default: one at a time)
-  --strict            exit 1 when the fleet fits only thanks to the reserve pool
-  --json              print the report as JSON
-
-Exit codes: 0 fits, 1 over the limit (or reserve-only with --strict), 2 bad usage or files that disagree.`;
-
-/**
- * Runs `mpgkit check`: the one source of truth (the policy module) checked against the real fleet, for one
- * app or for every app of a cluster file.
- *
- * @example
- * ```ts
- * process.exitCode = await runCheckCommand(['--fly-toml', 'fly.toml', '--scale', 'scale.json'], processIo);
- * ```
- */
-export async function runCheckCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      policy: { type: 'string' },
-      export: { type: 'string' },
-      'fly-toml': { type: 'string' },
-      scale: { type: 'string', multiple: true },
-      cluster: { type: 'string' },
-      'simultaneous-deploys': { type: 'boolean' },
-      strict: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+With --cluster, checks every app a cluster file lists against the one cluster they share.`,
+  options: {
+    policy: {
+      type: 'string',
+      value: '<module>',
+      help: "the app's policy module (.ts or .js) (default: db-policy.ts)",
     },
-  });
-  if (values.help) {
-    io.stdout(CHECK_USAGE);
-    return ExitCode.Ok;
-  }
+    export: {
+      type: 'string',
+      value: '<name>',
+      help: 'which export is the policy (default: policy, else default, else the only policy exported)',
+    },
+    'fly-toml': {
+      type: 'string',
+      value: '<path>',
+      help: 'fly.toml: groups, [deploy] strategy, release_command (a direct connection while deploying)',
+    },
+    scale: {
+      type: 'string',
+      multiple: true,
+      value: '<path|->',
+      help: "the output of `fly scale show --json` (- for standard input): machines per group;\nwithout it, the machines declared in the policy's fleet. With --cluster:\n<app>=<path>, once per app, instead of the scale file the cluster file names",
+    },
+    cluster: {
+      type: 'string',
+      value: '<module>',
+      help: "a cluster file (defineCluster from 'mpgkit'): plan, pool mode, and each app's sources",
+    },
+    'simultaneous-deploys': {
+      type: 'boolean',
+      help: 'with --cluster: assume several apps can be mid-deploy at once (default: one at a time)',
+    },
+    strict: STRICT_OPTION,
+    json: JSON_OPTION,
+  },
+  exitCodes: '0 fits, 1 over the limit (or reserve-only with --strict), 2 bad usage or files that disagree.',
+  run: (input, io) => runCheck(input.values as CheckValues, io),
+});
+
+type CheckValues = {
+  policy?: string;
+  export?: string;
+  'fly-toml'?: string;
+  scale?: string[];
+  cluster?: string;
+  'simultaneous-deploys'?: boolean;
+  strict?: boolean;
+  json?: boolean;
+};
+
+async function runCheck(values: CheckValues, io: CliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   if (values.cluster !== undefined) {
     const appFlags = (['policy', 'export', 'fly-toml'] as const).filter((flag) => values[flag] !== undefined);
@@ -211,6 +220,4 @@ function verdictExit(verdict: 'ok' | 'reserve' | 'over', strict: boolean | undef
   return verdict === 'ok' ? ExitCode.Ok : ExitCode.Failed;
 }
 
-function usage(message: string): MpgkitError {
-  return new MpgkitError(MpgkitErrorCode.InvalidOption, message);
-}
+const usage = usageError;

@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import { defineDatabase, MpgkitError, MpgkitErrorCode, type PoolMode, redactUrl } from '@mpgkit/core';
-import { formatTable, parsePoolMode, requirePositiveSeconds, requireWholeNumber } from '@mpgkit/core/adapter';
-import { parseGroupSpec, withPoolSize } from './budget-command.ts';
+import { formatTable, requirePositiveSeconds, requireWholeNumber } from '@mpgkit/core/adapter';
 import {
   type ConnectionFlag,
   type ConnectionGroup,
@@ -9,25 +7,17 @@ import {
   groupConnections,
   type ServerConnection,
 } from './cluster-connections.ts';
+import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import {
+  GROUP_OPTION,
+  JSON_OPTION,
+  MODE_OPTION,
+  parseGroupSpec,
+  poolModeOption,
+  withPoolSize,
+} from './options.ts';
 import { connect, loadPg, type PgClient } from './pg-connect.ts';
-
-/** Usage text of `mpgkit connections`. */
-export const CONNECTIONS_USAGE = `Usage: mpgkit connections [--mode session|transaction] [--group <name>=<machines>x<pool> ...] [--json] [--watch [--interval <s>] [--times <n>]]
-
-Shows the connections the cluster holds right now, over the direct URL (DIRECT_DATABASE_URL), grouped by the
-app, process group and role mpgkit puts in application_name (<app>:<group>[:migrate|:listen]), with their
-states and ages, beside each group's share of the budget. Flags a group over its share, connections idle in
-a transaction, and connections older than the drain window (MPGKIT_DRAIN_WINDOW_SECONDS, default 600 s).
-
-Options:
-  --mode <mode>      the cluster's pool mode (default from the environment, else transaction)
-  --group <spec>     a group's share, as in mpgkit budget: web=3x10 is 3 machines with a pool of 10
-  --json             print the report as JSON (one line per report with --watch)
-  --watch            report again every --interval seconds (default 2) until interrupted, or --times reports
-  -h, --help         show help
-
-Needs the pg package. Exit codes: 0 nothing flagged, 1 something flagged, 2 bad usage.`;
 
 // Every client backend but this command's own. Sessions of other roles show a NULL state unless the role has
 // pg_read_all_stats (PostgreSQL 16 docs, "pg_stat_activity": such columns are visible only to superusers,
@@ -46,33 +36,47 @@ export interface ConnectionsReport {
   notes: string[];
 }
 
-/**
- * Runs `mpgkit connections`.
- *
- * @example
- * ```ts
- * process.exitCode = await runConnectionsCommand(['--group', 'web=3x10'], processIo);
- * ```
- */
-export async function runConnectionsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      mode: { type: 'string' },
-      group: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      watch: { type: 'boolean' },
-      interval: { type: 'string' },
-      times: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+/** `mpgkit connections`: who holds the cluster's connections now, by app, process group and role. */
+export const connectionsCommand: Command = defineCommand({
+  name: 'connections',
+  summary: "who holds the cluster's connections now, by app and process group (needs pg)",
+  synopsis: [
+    '[--mode <session|transaction>] [--group <name>=<machines>x<pool> ...] [--json] [--watch [--interval <s>] [--times <n>]]',
+  ],
+  description: `Shows the connections the cluster holds right now, over the direct URL (DIRECT_DATABASE_URL), grouped by the
+app, process group and role mpgkit puts in application_name (<app>:<group>[:migrate|:listen]), with their
+states and ages, beside each group's share of the budget. Flags a group over its share, connections idle in
+a transaction, and connections older than the drain window (MPGKIT_DRAIN_WINDOW_SECONDS, default 600 s).`,
+  options: {
+    mode: { ...MODE_OPTION, help: "the cluster's pool mode (default from the environment, else session)" },
+    group: {
+      ...GROUP_OPTION,
+      help: "a group's share, as in mpgkit budget: web=3x10 is 3 machines with a pool of 10",
     },
-  });
-  if (values.help) {
-    io.stdout(CONNECTIONS_USAGE);
-    return ExitCode.Ok;
-  }
+    json: { ...JSON_OPTION, help: 'print the report as JSON (one line per report with --watch)' },
+    watch: {
+      type: 'boolean',
+      help: 'report again every --interval seconds until interrupted, or --times reports',
+    },
+    interval: { type: 'string', value: '<s>', help: 'seconds between reports with --watch (default 2)' },
+    times: { type: 'string', value: '<n>', help: 'stop after this many reports with --watch' },
+  },
+  note: 'Needs the pg package.',
+  exitCodes: '0 nothing flagged, 1 something flagged, 2 bad usage.',
+  run: (input, io) => runConnections(input.values as ConnectionsValues, io),
+});
+
+type ConnectionsValues = {
+  mode?: string;
+  group?: string[];
+  json?: boolean;
+  watch?: boolean;
+  interval?: string;
+  times?: string;
+};
+
+async function runConnections(values: ConnectionsValues, io: CliIo): Promise<number> {
+  const poolMode = poolModeOption(values);
   const shares = new Map<string, number>();
   for (const spec of values.group ?? []) {
     const group = withPoolSize(parseGroupSpec(spec));
@@ -83,7 +87,7 @@ export async function runConnectionsCommand(args: readonly string[], io: CliIo):
   const times = values.times === undefined ? undefined : requireWholeNumber('--times', numeric(values.times));
   const policy = defineDatabase({
     env: io.env,
-    ...(values.mode === undefined ? {} : { poolMode: parsePoolMode(values.mode) }),
+    ...(poolMode === undefined ? {} : { poolMode }),
     budgetCheck: 'off',
     logger: { warn: (message) => io.stderr(message) },
   });

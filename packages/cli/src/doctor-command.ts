@@ -1,7 +1,5 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
-import type { PoolMode } from '@mpgkit/core';
 import {
   checkPoolBudget,
   defineDatabase,
@@ -9,46 +7,53 @@ import {
   isMpgkitError,
   MpgkitErrorCode,
   type Policy,
+  type PoolMode,
   redactUrl,
 } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
-import { parseGroupSpec } from './budget-command.ts';
+import { type Command, defineCommand } from './command.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { checkTls } from './doctor-tls.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import {
+  GROUP_OPTION,
+  type GroupSpec,
+  JSON_OPTION,
+  MODE_OPTION,
+  PLAN_OPTION,
+  parseGroupSpec,
+  poolModeOption,
+} from './options.ts';
 import { connect, loadPg, type PgClient, type PgModule } from './pg-connect.ts';
 
-/** Usage text of `mpgkit doctor`. */
-export const DOCTOR_USAGE = `Usage: mpgkit doctor [--mode session|transaction] [--plan <name> --group <name>=<machines>x<pool> ...] [--json]
-
-Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_DATABASE_URL):
+/** `mpgkit doctor`: a deployment's database setup, checked from the environment. */
+export const doctorCommand: Command = defineCommand({
+  name: 'doctor',
+  summary: 'check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)',
+  synopsis: ['[--mode <session|transaction>] [--plan <name> --group <name>=<machines>x<pool> ...] [--json]'],
+  description: `Checks a deployment's database setup from the environment (DATABASE_URL, DIRECT_DATABASE_URL):
 URLs, DNS (including AAAA), TLS (what the server offers, whether its certificate verifies for the host,
-and the mode the policy will use), connecting to the pooled and direct URLs within the connect timeout, the pooler's real pool mode, whether the app's role can change the schema, and the pool budget.
-Needs the pg package. Exit codes: 0 no failure, 1 a check failed, 2 bad usage.`;
-
-/**
- * Runs `mpgkit doctor`.
- *
- * @example
- * ```ts
- * process.exitCode = await runDoctorCommand(['--mode', 'transaction'], processIo);
- * ```
- */
-export async function runDoctorCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      mode: { type: 'string' },
-      plan: { type: 'string' },
-      group: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+and the mode the policy will use), connecting to the pooled and direct URLs within the connect timeout, the
+pooler's real pool mode, whether the app's role can change the schema, and the pool budget.`,
+  options: {
+    mode: MODE_OPTION,
+    plan: { ...PLAN_OPTION, help: 'the plan, to check the fleet given with --group against it' },
+    group: {
+      ...GROUP_OPTION,
+      help: "a process group, as in mpgkit budget; the pool may be left out (web=3): the\npolicy's pool size is used",
     },
-  });
-  if (values.help) {
-    io.stdout(DOCTOR_USAGE);
-    return ExitCode.Ok;
-  }
+    json: JSON_OPTION,
+  },
+  note: 'Needs the pg package.',
+  exitCodes: '0 no failure, 1 a check failed, 2 bad usage.',
+  run: (input, io) => runDoctor(input.values as DoctorValues, io),
+});
+
+type DoctorValues = { mode?: string; plan?: string; group?: string[]; json?: boolean };
+
+async function runDoctor(values: DoctorValues, io: CliIo): Promise<number> {
+  const poolMode = poolModeOption(values);
+  const groups = (values.group ?? []).map(parseGroupSpec);
   const pg = await loadPg('mpgkit doctor');
   const checks: DoctorCheck[] = [];
   const add = (check: DoctorCheck) => {
@@ -60,7 +65,7 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
   try {
     policy = defineDatabase({
       env: io.env,
-      ...(values.mode === undefined ? {} : { poolMode: values.mode as PoolMode }),
+      ...(poolMode === undefined ? {} : { poolMode }),
       budgetCheck: 'off',
       logger: {
         warn: (message) => add({ name: 'urls', status: 'warn', detail: message.replace('[mpgkit] ', '') }),
@@ -109,7 +114,7 @@ export async function runDoctorCommand(args: readonly string[], io: CliIo): Prom
     add(await probePoolMode(pg, policy));
     add(await checkRole(pg, policy));
   }
-  add(checkBudget(policy, values.plan, values.group));
+  add(checkBudget(policy, values.plan, groups));
   return finish(io, checks, values.json ?? false);
 }
 
@@ -296,18 +301,16 @@ async function checkRole(pg: PgModule, policy: Policy): Promise<DoctorCheck> {
   }
 }
 
-function checkBudget(policy: Policy, plan: string | undefined, groups: string[] | undefined): DoctorCheck {
+function checkBudget(policy: Policy, plan: string | undefined, groups: readonly GroupSpec[]): DoctorCheck {
   const name = 'pool budget';
-  if (plan === undefined || groups === undefined || groups.length === 0) {
+  if (plan === undefined || groups.length === 0) {
     return {
       name,
       status: 'skip',
       detail: 'give --plan and --group (e.g. --group app=3x10) to check the fleet against the plan',
     };
   }
-  const specs = groups
-    .map(parseGroupSpec)
-    .map((spec) => ({ ...spec, poolSize: spec.poolSize ?? policy.poolSize }));
+  const specs = groups.map((spec) => ({ ...spec, poolSize: spec.poolSize ?? policy.poolSize }));
   const report = checkPoolBudget({ plan, poolMode: policy.poolMode, groups: specs });
   const detail = `${report.peak} of ${report.limit} ${report.limitName} at peak (${report.verdict})`;
   return {

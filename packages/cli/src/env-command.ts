@@ -1,42 +1,39 @@
-import { parseArgs } from 'node:util';
 import { defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
 import { ADAPTER_ENTRIES, type AdapterName, formatTable } from '@mpgkit/core/adapter';
+import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import { JSON_OPTION, MODE_OPTION, poolModeOption } from './options.ts';
 
-/** Usage text of `mpgkit env`. */
-export const ENV_USAGE = `Usage: mpgkit env [--mode session|transaction] [--group <name>] [--json]
-
-Shows the settings mpgkit resolves from the environment (DATABASE_URL, DIRECT_DATABASE_URL,
+/** `mpgkit env`: the settings mpgkit resolves from the environment, and what each ORM receives. */
+export const envCommand: Command = defineCommand({
+  name: 'env',
+  summary: 'show the resolved settings (redacted) and what each ORM receives',
+  synopsis: ['[--mode <session|transaction>] [--process-group <name>] [--json]'],
+  description: `Shows the settings mpgkit resolves from the environment (DATABASE_URL, DIRECT_DATABASE_URL,
 FLY_PROCESS_GROUP, ...), passwords redacted, the option each ORM receives them as, and the
-adapter entries that hand them over.`;
-
-/**
- * Runs `mpgkit env`.
- *
- * @example
- * ```ts
- * runEnvCommand(['--mode', 'transaction'], processIo);
- * ```
- */
-export function runEnvCommand(args: readonly string[], io: CliIo): number {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      mode: { type: 'string' },
-      group: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+adapter entries that hand them over.`,
+  options: {
+    mode: MODE_OPTION,
+    'process-group': {
+      type: 'string',
+      value: '<name>',
+      help: "this process's group, as FLY_PROCESS_GROUP names it (default: from the environment)",
     },
-  });
-  if (values.help) {
-    io.stdout(ENV_USAGE);
-    return ExitCode.Ok;
-  }
+    json: { ...JSON_OPTION, help: 'print the settings as JSON' },
+  },
+  exitCodes: '0 shown, 2 bad usage (a missing or malformed URL).',
+  run: (input, io) => runEnv(input.values as EnvValues, io),
+});
+
+type EnvValues = { mode?: string; 'process-group'?: string; json?: boolean };
+
+function runEnv(values: EnvValues, io: CliIo): number {
+  const poolMode = poolModeOption(values);
   const warnings: string[] = [];
   const policy = defineDatabase({
     env: io.env,
-    ...(values.mode === undefined ? {} : { poolMode: values.mode as Policy['poolMode'] }),
-    ...(values.group === undefined ? {} : { processGroup: values.group }),
+    ...(poolMode === undefined ? {} : { poolMode }),
+    ...(values['process-group'] === undefined ? {} : { processGroup: values['process-group'] }),
     logger: { warn: (message) => warnings.push(message) },
   });
   void policy.urls; // resolved (and any warning collected) before printing

@@ -1,32 +1,30 @@
-import { parseArgs } from 'node:util';
 import { explainError, MpgkitError, MpgkitErrorCode, type Orm } from '@mpgkit/core';
 import { ORMS, redact } from '@mpgkit/core/adapter';
+import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
+import { JSON_OPTION } from './options.ts';
 
-/** Usage text of `mpgkit explain`. */
-export const EXPLAIN_USAGE: string = `Usage: mpgkit explain "<error text>" [--orm ${ORMS.join('|')}] [--json]
+/** `mpgkit explain`: what a database error means, how to fix it, and whether a retry is safe. */
+export const explainCommand: Command = defineCommand({
+  name: 'explain',
+  summary: 'explain a database error: cause, fix, whether a retry is safe',
+  synopsis: [`"<error text>" [--orm ${ORMS.join('|')}] [--json]`],
+  description:
+    'Explains a database error: what causes it, how to fix it (for your ORM), and whether a retry is safe.',
+  positionals: true,
+  options: {
+    orm: { type: 'string', value: '<name>', help: `tailor the fix to ${ORMS.join(', ')}` },
+    json: { ...JSON_OPTION, help: 'print the explanation as JSON' },
+  },
+  exitCodes: '0 explained, 1 unknown error text, 2 bad usage.',
+  run: (input, io) => runExplain(input.values as { orm?: string; json?: boolean }, input.positionals, io),
+});
 
-Explains a database error: what causes it, how to fix it (for your ORM), and whether a retry is safe.
-Exit codes: 0 explained, 1 unknown error text, 2 bad usage.`;
-
-/**
- * Runs `mpgkit explain`.
- *
- * @example
- * ```ts
- * runExplainCommand(['prepared statement "s0" already exists', '--orm', 'prisma'], processIo);
- * ```
- */
-export function runExplainCommand(args: readonly string[], io: CliIo): number {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { orm: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.stdout(EXPLAIN_USAGE);
-    return ExitCode.Ok;
-  }
+function runExplain(
+  values: { orm?: string; json?: boolean },
+  positionals: readonly string[],
+  io: CliIo,
+): number {
   const text = positionals.join(' ').trim();
   if (text === '')
     throw new MpgkitError(MpgkitErrorCode.InvalidOption, 'Give the error text to explain, in quotes.');

@@ -1,37 +1,37 @@
 import { createRequire } from 'node:module';
 import { isMpgkitError, MpgkitErrorCode } from '@mpgkit/core';
 import { redact } from '@mpgkit/core/adapter';
-import { runBudgetCommand } from './budget-command.ts';
-import { runCheckCommand } from './check-command.ts';
-import { runConnectionsCommand } from './connections-command.ts';
-import { runDoctorCommand } from './doctor-command.ts';
-import { runEnvCommand } from './env-command.ts';
-import { runExplainCommand } from './explain-command.ts';
+import { budgetCommand } from './budget-command.ts';
+import { checkCommand } from './check-command.ts';
+import { type Command, commandUsage, runCommand } from './command.ts';
+import { connectionsCommand } from './connections-command.ts';
+import { doctorCommand } from './doctor-command.ts';
+import { envCommand } from './env-command.ts';
+import { explainCommand } from './explain-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
-/** Top-level usage text of `mpgkit`. */
-export const USAGE = `Usage: mpgkit <command> [options]
+const COMMANDS: readonly Command[] = [
+  checkCommand,
+  budgetCommand,
+  doctorCommand,
+  connectionsCommand,
+  explainCommand,
+  envCommand,
+];
 
-Commands:
-  check        check the app's policy module against its real fleet: fly.toml and fly scale show --json
-  budget       check a fleet's pool sizes against a plan's PgBouncer limits (mpgkit budget --help)
-  doctor       check a deployment: URLs, DNS, connections, TLS, pool mode, role, budget (needs pg)
-  connections  who holds the cluster's connections now, by app and process group (needs pg)
-  explain      explain a database error: cause, fix, whether a retry is safe
-  env          show the resolved settings (redacted) and what each ORM receives
+/** Top-level usage text of `mpgkit`, from the commands' own summaries. */
+export const USAGE: string = [
+  'Usage: mpgkit <command> [options]',
+  '',
+  'Commands:',
+  ...COMMANDS.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
+  '',
+  'Options:',
+  '  -h, --help     show help (mpgkit help <command>, or mpgkit <command> --help, for one command)',
+  '  -v, --version  print the version',
+].join('\n');
 
-Options:
-  -h, --help     show help
-  -v, --version  print the version`;
-
-const commands: Record<string, (args: readonly string[], io: CliIo) => number | Promise<number>> = {
-  check: runCheckCommand,
-  budget: runBudgetCommand,
-  doctor: runDoctorCommand,
-  connections: runConnectionsCommand,
-  explain: runExplainCommand,
-  env: runEnvCommand,
-};
+const commandNamed = (name: string): Command | undefined => COMMANDS.find((command) => command.name === name);
 
 /**
  * Runs the `mpgkit` command line and returns its exit code: 0 ok, 1 check failed, 2 bad usage.
@@ -50,20 +50,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.Usage;
   }
   if (command === '-h' || command === '--help' || command === 'help') {
-    io.stdout(USAGE);
+    const [topic, ...extra] = rest;
+    if (topic === undefined) {
+      io.stdout(USAGE);
+      return ExitCode.Ok;
+    }
+    const asked = commandNamed(topic);
+    if (asked === undefined || extra.length > 0) {
+      io.stderr(
+        `mpgkit help: no command "${topic.slice(0, 40)}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`,
+      );
+      return ExitCode.Usage;
+    }
+    io.stdout(commandUsage(asked));
     return ExitCode.Ok;
   }
   if (command === '-v' || command === '--version') {
     io.stdout(version());
     return ExitCode.Ok;
   }
-  const run = commands[command];
-  if (run === undefined) {
-    io.stderr(`mpgkit: unknown command "${command}". Commands: ${Object.keys(commands).join(', ')}.`);
+  const found = commandNamed(command);
+  if (found === undefined) {
+    io.stderr(
+      `mpgkit: unknown command "${command.slice(0, 40)}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`,
+    );
     return ExitCode.Usage;
   }
   try {
-    return await run(rest, io);
+    return await runCommand(found, rest, io);
   } catch (error) {
     return reportError(error, command, io);
   }
