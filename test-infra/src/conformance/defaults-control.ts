@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.ts';
-import { loadAcrossDrain, oldestClientUnderLoad } from './scenarios.ts';
+import { oldestClientUnderLoad } from './scenarios/01-settings-reached-driver.ts';
+import { loadAcrossDrain } from './scenarios/03-load-across-drain.ts';
 import type { ConformanceSubject } from './subject.ts';
 
 /**

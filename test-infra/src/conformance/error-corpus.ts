@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { PoolMode } from '@mpgkit/core';
-import type { CapturedError } from './scenarios.ts';
+import type { CapturedError } from './scenarios/07-errors-from-faults.ts';
 
 /**
  * The corpus of real error objects: what each adapter's ORM threw on the stack (conformance scenario 7),

@@ -5,27 +5,24 @@ export { LoadRun } from './run-load.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './scaled-policy.ts';
 export {
   type ClientAgeOutcome,
-  type ConcurrencyOutcome,
-  collectBesidePgBouncer,
-  concurrentQueries,
-  errorsFromFaults,
+  oldestClientUnderLoad,
+  type SettingsOutcome,
+  settingsReachedDriver,
+} from './scenarios/01-settings-reached-driver.ts';
+export { type ConcurrencyOutcome, concurrentQueries } from './scenarios/02-concurrent-queries.ts';
+export { collectBesidePgBouncer, loadAcrossDrain } from './scenarios/03-load-across-drain.ts';
+export {
   FAULTS,
   type Fault,
   type FaultOutcome,
-  type IdleKillOutcome,
-  idleConnectionsKilled,
-  loadAcrossDrain,
   loadAcrossFault,
-  type MigrationRoutingOutcome,
-  migrationRouting,
-  oldestClientUnderLoad,
   POSTGRES_CRASH,
-  type PoolBoundOutcome,
-  poolSizeBound,
-  type ScenarioContext,
-  type SettingsOutcome,
-  settingsReachedDriver,
-} from './scenarios.ts';
+} from './scenarios/03b-faults-under-load.ts';
+export { type IdleKillOutcome, idleConnectionsKilled } from './scenarios/04-idle-connections-killed.ts';
+export { type MigrationRoutingOutcome, migrationRouting } from './scenarios/05-migration-routing.ts';
+export { type PoolBoundOutcome, poolSizeBound } from './scenarios/06-pool-size-bound.ts';
+export { errorsFromFaults } from './scenarios/07-errors-from-faults.ts';
+export type { ScenarioContext } from './scenarios/context.ts';
 export type {
   AppClient,
   ConformanceSubject,

@@ -3,19 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../stack.ts';
 import { recordErrorCorpus } from './error-corpus.ts';
 import { CONVENTION_UNITS, sumOf } from './metrics-reader.ts';
-import {
-  concurrentQueries,
-  errorsFromFaults,
-  FAULTS,
-  idleConnectionsKilled,
-  loadAcrossDrain,
-  loadAcrossFault,
-  type MetricsSeen,
-  migrationRouting,
-  poolSizeBound,
-  settingsReachedDriver,
-  tlsAsServersSeeIt,
-} from './scenarios.ts';
+import { settingsReachedDriver } from './scenarios/01-settings-reached-driver.ts';
+import { concurrentQueries } from './scenarios/02-concurrent-queries.ts';
+import { loadAcrossDrain, type MetricsSeen } from './scenarios/03-load-across-drain.ts';
+import { FAULTS, loadAcrossFault } from './scenarios/03b-faults-under-load.ts';
+import { idleConnectionsKilled } from './scenarios/04-idle-connections-killed.ts';
+import { migrationRouting } from './scenarios/05-migration-routing.ts';
+import { poolSizeBound } from './scenarios/06-pool-size-bound.ts';
+import { errorsFromFaults } from './scenarios/07-errors-from-faults.ts';
+import { tlsAsServersSeeIt } from './scenarios/08-tls.ts';
 import type { ConformanceSubject } from './subject.ts';
 
 /**
@@ -52,8 +48,9 @@ export interface ConformanceOptions {
 }
 
 /**
- * The conformance suite every adapter passes: the six scenarios of the test-infra issue, in both pool
- * modes, against a fresh stack of its own (the scenarios inject faults).
+ * The conformance suite every adapter passes: scenarios 1 to 7 in both pool modes, then 8 (TLS, which
+ * sets its own modes), in the order of their files (`scenarios/`), against a fresh stack of its own (the
+ * scenarios inject faults). Each scenario measures; this suite decides.
  */
 export function describeConformance(subject: ConformanceSubject, options: ConformanceOptions = {}): void {
   describe(`conformance: ${subject.name}`, () => {
@@ -63,26 +60,6 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
     });
     afterAll(async () => {
       await stack?.down();
-    });
-
-    it('8. TLS means what it says: require and verify-* encrypt, disable does not, verify-full refuses a wrong CA or host name with an explained error', async () => {
-      const outcome = await tlsAsServersSeeIt({ stack, subject });
-      for (const [mode, seen] of Object.entries(outcome.byMode)) {
-        const expected = mode !== 'disable';
-        expect(seen.app.length, `${mode}: the app's connections`).toBeGreaterThan(0);
-        expect(
-          seen.app.every((ssl) => ssl === expected),
-          `${mode}: app ${seen.app}`,
-        ).toBe(true);
-        if (seen.migration !== undefined) expect(seen.migration, `${mode}: migration`).toBe(expected);
-      }
-      expect(outcome.pooler['verify-full'].length).toBeGreaterThan(0);
-      expect(outcome.pooler['verify-full'].every((tls) => tls.startsWith('TLSv1.'))).toBe(true);
-      expect(outcome.pooler.disable.every((tls) => tls === '')).toBe(true);
-      expect(outcome.refused).toEqual({
-        wrongCa: 'tls-certificate-untrusted',
-        wrongHost: 'tls-host-mismatch',
-      });
     });
 
     for (const mode of options.modes ?? (['transaction', 'session'] as const)) {
@@ -171,6 +148,14 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
           });
         });
 
+        it('6. the process never holds more connections than its pool size', async () => {
+          const outcome = await poolSizeBound({ stack, mode, subject });
+          expect(outcome.completed).toBe(outcome.poolSize * 3);
+          expect(outcome.maxPoolerClients).toBeGreaterThan(0);
+          expect(outcome.maxPoolerClients).toBeLessThanOrEqual(outcome.poolSize);
+          expect(outcome.maxBackends).toBeLessThanOrEqual(outcome.poolSize);
+        });
+
         it(`7. errors from real faults, as the ORM throws them, are classified the same through every adapter: a wrong password is never retried, ${options.knownLoginCutHang ? `a login cut by a stopped PgBouncer gets no answer (the driver's known wait: ${options.knownLoginCutHang.upstream})` : 'a login cut by a stopped PgBouncer always may be'}, a query cut in flight only if idempotent`, async () => {
           const captured = await errorsFromFaults({ stack, mode, subject });
           recordErrorCorpus(subject.name, mode, captured);
@@ -197,16 +182,28 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
             retrySafe: false,
           });
         });
-
-        it('6. the process never holds more connections than its pool size', async () => {
-          const outcome = await poolSizeBound({ stack, mode, subject });
-          expect(outcome.completed).toBe(outcome.poolSize * 3);
-          expect(outcome.maxPoolerClients).toBeGreaterThan(0);
-          expect(outcome.maxPoolerClients).toBeLessThanOrEqual(outcome.poolSize);
-          expect(outcome.maxBackends).toBeLessThanOrEqual(outcome.poolSize);
-        });
       });
     }
+
+    it('8. TLS means what it says: require and verify-* encrypt, disable does not, verify-full refuses a wrong CA or host name with an explained error', async () => {
+      const outcome = await tlsAsServersSeeIt({ stack, subject });
+      for (const [mode, seen] of Object.entries(outcome.byMode)) {
+        const expected = mode !== 'disable';
+        expect(seen.app.length, `${mode}: the app's connections`).toBeGreaterThan(0);
+        expect(
+          seen.app.every((ssl) => ssl === expected),
+          `${mode}: app ${seen.app}`,
+        ).toBe(true);
+        if (seen.migration !== undefined) expect(seen.migration, `${mode}: migration`).toBe(expected);
+      }
+      expect(outcome.pooler['verify-full'].length).toBeGreaterThan(0);
+      expect(outcome.pooler['verify-full'].every((tls) => tls.startsWith('TLSv1.'))).toBe(true);
+      expect(outcome.pooler.disable.every((tls) => tls === '')).toBe(true);
+      expect(outcome.refused).toEqual({
+        wrongCa: 'tls-certificate-untrusted',
+        wrongHost: 'tls-host-mismatch',
+      });
+    });
   });
 }
 
