@@ -30,3 +30,17 @@ it("the README's policy runs as written on a laptop and checks the budget", asyn
   });
   expect(JSON.parse(stdout)).toEqual({ group: 'web', pool: 10, budget: 'ok', peak: 80 });
 });
+
+it("the README's first code block is the two commands, and CI runs them through the same entry", () => {
+  const first = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const commands = first
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+  expect(commands).toEqual(['./dev demo', './dev test']);
+  expect(readme.indexOf('```sh')).toBe(readme.indexOf('```'));
+  const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
+  expect(ci).toMatch(/^\.\/dev test$/m);
+  expect(readFileSync(new URL('./fresh-machine-demo.sh', import.meta.url), 'utf8')).toMatch(/\/dev" demo/);
+});
+

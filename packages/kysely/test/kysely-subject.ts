@@ -1,11 +1,15 @@
 // The conformance subject: Kysely the way an app uses it, built by @mpgkit/kysely from a policy.
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { createKysely, createMigrationKysely } from '../src/index.ts';
 
 export function createAppClient(policy: Policy): AppClient {
-  const db = createKysely<unknown>(policy);
+  return appClientOn(createKysely<unknown>(policy));
+}
+
+/** The conformance operations on any Kysely instance (the defaults control builds its own). */
+export function appClientOn(db: Kysely<unknown>): AppClient {
   return {
     async echo(n, s) {
       const { rows } = await sql<{ n: number; s: string }>`SELECT ${n}::int AS n, ${s}::text AS s`.execute(

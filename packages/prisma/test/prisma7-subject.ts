@@ -6,7 +6,11 @@ import { createMigrationPrisma, createPrisma } from '../src/index.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export function createAppClient(policy: Policy): AppClient {
-  const prisma = createPrisma(policy, PrismaClient, PrismaPg);
+  return appClientOn(createPrisma(policy, PrismaClient, PrismaPg));
+}
+
+/** The conformance operations on any generated client (the defaults control builds its own). */
+export function appClientOn(prisma: PrismaClient): AppClient {
   return {
     async echo(n, s) {
       const [row] = await prisma.$queryRaw<

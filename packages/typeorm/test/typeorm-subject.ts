@@ -1,9 +1,14 @@
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
+import type { DataSource } from 'typeorm';
 import { createDataSource, createMigrationDataSource } from '../src/index.ts';
 
 export async function createAppClient(policy: Policy): Promise<AppClient> {
-  const dataSource = await createDataSource(policy).initialize();
+  return appClientOn(await createDataSource(policy).initialize());
+}
+
+/** The conformance operations on any initialized DataSource (the defaults control builds its own). */
+export function appClientOn(dataSource: DataSource): AppClient {
   return {
     async echo(n, s) {
       return (await dataSource.query('SELECT $1::int AS n, $2::text AS s', [n, s]))[0];
