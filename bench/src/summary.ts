@@ -180,6 +180,9 @@ export function writeSummary(): string {
       medianBareMs: number;
       medianWithMpgkitMs: number;
       medianAddedMs: number;
+      medianPgImportAddedMs: number;
+      ratioToPgImport: number;
+      target: { ratioToPgImport: number };
       inTheProcess: { importMs: number; firstDefineDatabaseMs: number };
       inAnApp: {
         kyselyByHandAddedMs: number;
@@ -192,7 +195,7 @@ export function writeSummary(): string {
     }>('startup');
     const { inTheProcess, inAnApp } = startup;
     lines.push(
-      `**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms** (in the process: import ${inTheProcess.importMs} ms, first defineDatabase ${inTheProcess.firstDefineDatabaseMs} ms). An app on Kysely and pg: by hand +${inAnApp.kyselyByHandAddedMs} ms, through @mpgkit/kysely +${inAnApp.kyselyWithMpgkitAddedMs} ms: mpgkit adds ${inAnApp.mpgkitOverByHandMs} ms (paired quartiles ${inAnApp.mpgkitOverByHandQuartilesMs.join(' to ')} ms).`,
+      `**Startup** ([chart](startup.svg)): ${startup.description} Bare ${startup.medianBareMs} ms, with mpgkit ${startup.medianWithMpgkitMs} ms: **+${startup.medianAddedMs} ms**, ${startup.ratioToPgImport} of the ${startup.medianPgImportAddedMs} ms importing pg adds (target ≤ ${startup.target.ratioToPgImport}) (in the process: import ${inTheProcess.importMs} ms, first defineDatabase ${inTheProcess.firstDefineDatabaseMs} ms). An app on Kysely and pg: by hand +${inAnApp.kyselyByHandAddedMs} ms, through @mpgkit/kysely +${inAnApp.kyselyWithMpgkitAddedMs} ms: mpgkit adds ${inAnApp.mpgkitOverByHandMs} ms (paired quartiles ${inAnApp.mpgkitOverByHandQuartilesMs.join(' to ')} ms).`,
       '',
       startup.whereTheTimeGoes,
       '',
