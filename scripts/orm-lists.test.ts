@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 // Every list of ORMs comes from core's ADAPTER_ENTRIES (ORMS, the columns of `mpgkit env`, explain's
 // --orm): a list written out by hand forgets the next adapter, as explain's once forgot knex and Sequelize.
 // A hand-written list looks like an array literal with three or more of the ORM keys in quotes.
-const ORM_KEY = String.raw`['"](?:pg|kysely|drizzle|prisma|typeorm|knex|sequelize)['"]`;
+const ORM_KEY = `['"](?:pg|kysely|drizzle|prisma|typeorm|knex|sequelize)['"]`;
 const HAND_LIST = new RegExp(String.raw`\[\s*${ORM_KEY}(?:\s*,\s*${ORM_KEY}){2,}`, 'g');
 
 function sourcesUnder(dir: string): string[] {

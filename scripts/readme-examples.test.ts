@@ -43,4 +43,3 @@ it("the README's first code block is the two commands, and CI runs them through 
   expect(ci).toMatch(/^\.\/dev test$/m);
   expect(readFileSync(new URL('./fresh-machine-demo.sh', import.meta.url), 'utf8')).toMatch(/\/dev" demo/);
 });
-

@@ -7,6 +7,7 @@ export { formatClusterReport } from './budget/cluster-report-text.ts';
 export { budgetInputOf, shareVerdictOf } from './budget/fleet-budget.ts';
 export { resolvePlan } from './budget/plans.ts';
 export type { PgClientLike, PgConnectingClientLike, PgPoolConfig } from './driver/pg-driver.ts';
+export { markConnectPhase } from './explain/known-error.ts';
 export { guardPgClient } from './guard/transaction-mode-guard.ts';
 export {
   instrumentPgPool,

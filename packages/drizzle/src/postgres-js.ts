@@ -2,6 +2,7 @@ import type { Policy } from '@mpgkit/core';
 import {
   connectBackoffDelayMs,
   connectBackoffOptionsWithin,
+  connectionParts,
   PRISMA_URL_PARAMS,
   removeQueryParams,
   resolveEndpoint,
@@ -12,6 +13,7 @@ import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { isSingleTcpHost, loginCutSocket } from './postgres-js-socket.ts';
 
 export {
   type DrizzleKitCredentials,
@@ -85,6 +87,10 @@ export function postgresJsOptions(
     connection: {
       application_name: endpoint.applicationName,
     },
+    // A login cut by a closed connection fails the waiting query instead of holding it forever
+    // (./postgres-js-socket.ts, porsager/postgres#1193). `socket` is postgres.js's documented custom-socket
+    // option (README "Custom socket"; src/connection.js createSocket), absent from its types.
+    ...(isSingleTcpHost(connectionParts(endpoint.url).host) ? { socket: loginCutSocket } : {}),
     // postgres.js prints every NOTICE as a raw object by default (postgres 3.4.9 src/connection.js
     // NoticeResponse: `onnotice ? onnotice(notice) : console.log(notice)`): Drizzle's migrator prints two ("schema drizzle
     // already exists, skipping"). One readable line instead, through the policy's logger.

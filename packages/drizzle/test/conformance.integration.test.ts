@@ -25,11 +25,5 @@ describeConformance(
       crash: /connection\.js:\d+.*socket\.write|reading 'write'/,
       upstream: 'porsager/postgres#1208',
     },
-    // A clean close (FIN) while a connection's first query waits for its login: postgres.js 3.4.9 reconnects
-    // with no delay and never settles the query (src/connection.js closed(): `if (initial) return reconnect()`
-    // returns before every settle path, and cancels connect_timeout's timer). Measured here: the proxy
-    // accepts, PgBouncer is stopped, the proxy closes: no answer within 8 s. porsager/postgres#1193 (fix PR
-    // #1214, open). The postgres.js guard of the trust issue is where mpgkit can bound it.
-    knownLoginCutHang: { upstream: 'porsager/postgres#1193' },
   },
 );

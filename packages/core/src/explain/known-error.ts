@@ -35,6 +35,22 @@ export type RetryAdvice =
  */
 export const FAILURE_PHASE: unique symbol = Symbol.for('mpgkit.failurePhase');
 
+/**
+ * Marks an error as raised while connecting (nothing of the work was sent), for errors mpgkit's own code
+ * sees first: the hardened pg client's connect, the postgres.js login-cut socket. Frozen errors are left.
+ *
+ * @example
+ * ```ts
+ * markConnectPhase(error);
+ * classifyError(error).phase; // 'connect'
+ * ```
+ */
+export function markConnectPhase(error: unknown): void {
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
+  }
+}
+
 /** The retry advice each phase gives. */
 export const RETRY_BY_PHASE: Readonly<Record<FailurePhase, RetryAdvice>> = Object.freeze({
   connect: 'safe',

@@ -1,5 +1,5 @@
 import { connectSeeingErrors, type PgClientLike, type PgConnectingClientLike } from '../driver/pg-driver.ts';
-import { FAILURE_PHASE } from '../explain/known-error.ts';
+import { markConnectPhase } from '../explain/known-error.ts';
 import { guardPgClient } from '../guard/transaction-mode-guard.ts';
 import type { Policy } from '../policy/policy.ts';
 import { type ConnectBackoffOptions, connectBackoffWithin, withConnectBackoff } from './connect-backoff.ts';
@@ -107,10 +107,4 @@ export function hardenedPgModule<M extends { Client: PgClientClass }>(
  */
 export function isHardenedPgClient(Client: unknown): boolean {
   return typeof Client === 'function' && hardenedClasses.has(Client);
-}
-
-function markConnectPhase(error: unknown): void {
-  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
-    Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
-  }
 }

@@ -1,0 +1,60 @@
+import net from 'node:net';
+import { markConnectPhase } from '@mpgkit/core/adapter';
+
+// postgres.js 3.4.9 never settles a query whose connection is closed cleanly (a FIN, no error) while it
+// waits for its login: src/connection.js closed() runs `if (initial) return reconnect()` before every path
+// that rejects, having cancelled connect_timeout's timer, and reconnects with no delay
+// (porsager/postgres#1193, fix PR #1214 open). That is what a proxy in front of a stopped PgBouncer does:
+// it accepts the connection, cannot reach its backend, and closes. Measured on the stack: no answer within
+// 8 s, for as long as PgBouncer is down. A socket that ends before the server sent a single byte is such a
+// login cut; this one ends with an error instead, which postgres.js hands to the waiting query
+// (connection.js error() → errored(): `initial && queryError(initial, err)`), marked as the connect phase:
+// nothing of the query was sent, so a retry is safe, as through every other adapter.
+
+/** The options postgres.js hands its `socket` factory (postgres 3.4.9 src/index.js parseOptions). */
+interface PostgresJsSocketOptions {
+  readonly host: readonly string[];
+  readonly port: readonly number[];
+}
+
+/**
+ * postgres.js's `socket` option for one TCP host: the connection postgres.js would open itself (same host
+ * and port, connected here since postgres.js then skips its own `connect`), except that a close before the
+ * server's first byte rejects the waiting query with `CONNECTION_CLOSED` in the connect phase.
+ *
+ * @example
+ * ```ts
+ * postgres(url, { ...options, socket: loginCutSocket });
+ * ```
+ */
+export function loginCutSocket(options: PostgresJsSocketOptions): net.Socket {
+  const host = options.host[0] ?? 'localhost';
+  const port = options.port[0] ?? 5432;
+  const socket = net.connect({ host, port });
+  // postgres.js names the TLS server from `socket.host` (connection.js secure()) and sets it on its own
+  // sockets after connecting; a socket it did not connect needs it set here.
+  Object.assign(socket, { host, port });
+  socket.once('end', () => {
+    if (socket.bytesRead > 0) return;
+    const error = Object.assign(
+      new Error(`connection to ${host}:${port} closed before the server answered the login`),
+      { code: 'CONNECTION_CLOSED', errno: 'CONNECTION_CLOSED', address: host, port },
+    );
+    markConnectPhase(error);
+    socket.destroy(error);
+  });
+  return socket;
+}
+
+/**
+ * Whether a URL's server is one TCP host, where {@link loginCutSocket} dials what postgres.js would; a Unix
+ * socket or a list of hosts is left to postgres.js.
+ *
+ * @example
+ * ```ts
+ * isSingleTcpHost('postgresql://u:p@db.example:5432/app'); // true
+ * ```
+ */
+export function isSingleTcpHost(host: string): boolean {
+  return host !== '' && !host.startsWith('/') && !host.includes(',');
+}
