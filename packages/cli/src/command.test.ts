@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { budgetCommand } from './budget-command.ts';
-import { checkCommand } from './check-command.ts';
-import { type Command, commandUsage, defineCommand, parseCommandArgs } from './command.ts';
-import { connectionsCommand } from './connections-command.ts';
-import { doctorCommand } from './doctor-command.ts';
+import { runInProcess } from '../test/run-in-process.ts';
+import { commandUsage, defineCommand, parseCommandArgs } from './command.ts';
 import { envCommand } from './env-command.ts';
-import { explainCommand } from './explain-command.ts';
-import { runCli } from './run-cli.ts';
+import { COMMANDS } from './run-cli.ts';
 
-const COMMANDS: Command[] = [
-  checkCommand,
-  budgetCommand,
-  doctorCommand,
-  connectionsCommand,
-  explainCommand,
-  envCommand,
-];
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { DATABASE_URL: 'postgresql://u:pw-secret@localhost:5432/db' },
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (...argv: string[]) =>
+  runInProcess(argv, { DATABASE_URL: 'postgresql://u:pw-secret@localhost:5432/db' });
 
 describe('one command shape', () => {
   it.each(COMMANDS.map((command) => [command.name, command] as const))(

@@ -1,13 +1,10 @@
 import { ADAPTER_ENTRIES, type AdapterName, ORMS } from '@mpgkit/core/adapter';
 import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../test/run-in-process.ts';
 import { SETTING_COLUMNS } from './env-command.ts';
 import { runCli } from './run-cli.ts';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: {} });
-  return { code, stdout: out.join('\n') };
-}
+const run = (...argv: string[]) => runInProcess(argv);
 
 describe('the CLI knows every ORM of ADAPTER_ENTRIES', () => {
   it.each(ORMS)('mpgkit explain --orm %s explains, with that ORM in its usage', async (orm) => {

@@ -3,14 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SEED_FLEET_BUDGET_ARGS } from '../test/fixtures/seed-fleet.ts';
+import { runInProcess } from '../test/run-in-process.ts';
 import { runCli } from './run-cli.ts';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {} });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (...argv: string[]) => runInProcess(argv);
 
 const seed = SEED_FLEET_BUDGET_ARGS;
 

@@ -10,7 +10,8 @@ import { envCommand } from './env-command.ts';
 import { explainCommand } from './explain-command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 
-const COMMANDS: readonly Command[] = [
+/** Every command, in the order `mpgkit --help` lists them. */
+export const COMMANDS: readonly Command[] = [
   checkCommand,
   budgetCommand,
   doctorCommand,
