@@ -18,7 +18,7 @@ export interface PoolSafetyNetOptions {
   perConnectionJitter?: boolean;
   /**
    * Wait before connecting again while connecting keeps failing (capped exponential backoff with full jitter,
-   * reset by the first connection that works; see {@link withConnectBackoff}), so a fleet whose database
+   * reset by the first connection that works; the hardened client of `pg-hardened-client.ts`), so a fleet whose database
    * restarts does not flood PgBouncer with logins. The cap stays below half the connect timeout. `false`
    * connects at once every time, as pg-pool alone does.
    * @default { baseDelayMs: 50, maxDelayMs: 1000 }
