@@ -65,3 +65,28 @@ describe('source layout', () => {
     ]);
   });
 });
+
+// Adapters are parallel by file, not only by export: the same role lives in the same file in every adapter
+// package, and the one internal helper every entry builds on has one name. Drizzle's two drivers are an
+// entry each (node-postgres.ts, postgres-js.ts), beside the CLI config they share.
+const ROLE_FILES = ['clients.ts', 'driver-options.ts', 'migrations.ts', 'cli-config.ts'];
+const SINGLE_DRIVER_ADAPTERS = ['kysely', 'prisma', 'typeorm', 'knex', 'sequelize'];
+
+describe('adapters parallel by file', () => {
+  it.each(SINGLE_DRIVER_ADAPTERS)(
+    'packages/%s/src has one file per role and the one helper, optionsOn',
+    (name) => {
+      const src = join(packages, name, 'src');
+      const files = readdirSync(src);
+      expect(ROLE_FILES.filter((file) => !files.includes(file))).toEqual([]);
+      expect(readFileSync(join(src, 'driver-options.ts'), 'utf8')).toMatch(
+        /\nexport function optionsOn[<(]|\nfunction optionsOn[<(]/,
+      );
+    },
+  );
+
+  it('packages/drizzle/src has its CLI config beside one entry per driver', () => {
+    const files = readdirSync(join(packages, 'drizzle', 'src'));
+    expect(files).toEqual(expect.arrayContaining(['cli-config.ts', 'node-postgres.ts', 'postgres-js.ts']));
+  });
+});

@@ -4,4 +4,4 @@ export {
   type DrizzleKitCredentials,
   type DrizzleKitDatabase,
   drizzleKitConfig,
-} from './drizzle-kit-config.ts';
+} from './cli-config.ts';

@@ -11,7 +11,7 @@ export {
   type DrizzleKitCredentials,
   type DrizzleKitDatabase,
   drizzleKitConfig,
-} from './drizzle-kit-config.ts';
+} from './cli-config.ts';
 
 /** A Drizzle database over a node-postgres pool, with the pool as `$client`. */
 export type DrizzleNodePostgres<TSchema extends Record<string, unknown>> = NodePgDatabase<TSchema> & {

@@ -19,7 +19,7 @@ export {
   type DrizzleKitCredentials,
   type DrizzleKitDatabase,
   drizzleKitConfig,
-} from './drizzle-kit-config.ts';
+} from './cli-config.ts';
 
 /** Which URL a postgres.js client uses. */
 export type PostgresJsTarget = 'pooled' | 'direct';

@@ -8,9 +8,9 @@ import { defineDatabase, type PoolMode } from '@mpgkit/core';
 import type { PgPoolConfig } from '@mpgkit/core/adapter';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
-import { prismaConfig } from './prisma-config.ts';
-import { runMigrations } from './prisma-migrate.ts';
-import { type PrismaPgOptionsLike, prismaAdapter } from './prisma-pg-adapter.ts';
+import { prismaConfig } from './cli-config.ts';
+import { type PrismaPgOptionsLike, prismaAdapter } from './driver-options.ts';
+import { runMigrations } from './migrations.ts';
 import { prisma6Urls } from './prisma6-urls.ts';
 
 const pooled = 'postgresql://fly-user:Zq9-secret@pgbouncer.c1.flympg.net/fly-db';

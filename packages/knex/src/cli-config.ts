@@ -1,7 +1,6 @@
 import type { Policy } from '@mpgkit/core';
 import type { Knex } from 'knex';
-import type { KnexOptions } from './knex-config.ts';
-import { knexMigrationConfig } from './knex-migration.ts';
+import { type KnexOptions, knexMigrationConfig } from './driver-options.ts';
 
 /**
  * What a `knexfile` exports for knex's CLI (`knex migrate:latest`, `knex seed:run`): the migration config on

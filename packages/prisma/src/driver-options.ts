@@ -56,7 +56,7 @@ export function prismaAdapter<A>(
   PrismaPg: PrismaPgClass<A>,
   options: PrismaPgOptionsLike = {},
 ): A {
-  return adapterOn(policy, PrismaPg, options, {});
+  return optionsOn(policy, PrismaPg, options, {});
 }
 
 /**
@@ -75,10 +75,10 @@ export function prismaMigrationAdapter<A>(
   options: PrismaPgOptionsLike = {},
 ): A {
   requireDirectUrl(policy, 'Prisma migrations');
-  return adapterOn(policy, PrismaPg, options, { target: 'direct', max: 1, role: 'migrate' });
+  return optionsOn(policy, PrismaPg, options, { target: 'direct', max: 1, role: 'migrate' });
 }
 
-function adapterOn<A>(
+function optionsOn<A>(
   policy: Policy,
   PrismaPg: PrismaPgClass<A>,
   options: PrismaPgOptionsLike,

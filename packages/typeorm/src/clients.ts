@@ -1,6 +1,7 @@
 import type { Policy } from '@mpgkit/core';
 import { DataSource } from 'typeorm';
-import { type PostgresOverrides, typeormCliConfig, typeormOptions } from './data-source-options.ts';
+import { typeormCliConfig } from './cli-config.ts';
+import { type PostgresOverrides, typeormOptions } from './driver-options.ts';
 
 /**
  * The app's DataSource on {@link typeormOptions}: the pooled URL, the budget's pool size, the lifetime

@@ -1,7 +1,7 @@
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
-import { redactWhenPrinted, toPgPoolConfig } from '@mpgkit/core/adapter';
-import knex, { type Knex } from 'knex';
-import { policyKnexClient } from './knex-client.ts';
+import { redactWhenPrinted, requireDirectUrl, toPgPoolConfig } from '@mpgkit/core/adapter';
+import type { Knex } from 'knex';
+import { policyKnexClient } from './policy-client.ts';
 
 /** knex's own config, less what the policy decides (client, connection, pool size and timeouts). */
 export type KnexOptions = Omit<Knex.Config, 'client' | 'connection' | 'pool' | 'acquireConnectionTimeout'> & {
@@ -26,23 +26,28 @@ export type KnexOptions = Omit<Knex.Config, 'client' | 'connection' | 'pool' | '
  * ```
  */
 export function knexConfig(policy: Policy, options: KnexOptions = {}): Knex.Config {
-  return configOn(policy, 'pooled', policy.poolSize, undefined, options);
+  return optionsOn(policy, 'pooled', policy.poolSize, undefined, options);
 }
 
 /**
- * The app's knex instance on {@link knexConfig}. Objection runs on it unchanged (`Model.knex(db)`).
+ * A knex config for migrations: the **direct** URL, one connection. knex's migrator locks with a row in
+ * `knex_migrations_lock` and runs each migration in a transaction (lib/migrations/migrate/Migrator.js
+ * `_getLock`, `_runBatch`); session advisory locks a migration takes (`pg_advisory_lock`) then stay on the
+ * one real session that runs it, never on a pooled backend another client inherits.
  *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
  * @example
  * ```ts
- * export const db = createKnex(policy);
+ * const migrationDb = knex(knexMigrationConfig(policy));
  * ```
  */
-export function createKnex(policy: Policy, options: KnexOptions = {}): Knex {
-  return knex(knexConfig(policy, options));
+export function knexMigrationConfig(policy: Policy, options: KnexOptions = {}): Knex.Config {
+  requireDirectUrl(policy, 'knex migrations');
+  return optionsOn(policy, 'direct', 1, 'migrate', options);
 }
 
-/** @internal A knex config on either URL. */
-export function configOn(
+/** @internal A knex config on either URL: the one helper every entry builds on. */
+export function optionsOn(
   policy: Policy,
   target: 'pooled' | 'direct',
   max: number,

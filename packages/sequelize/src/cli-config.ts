@@ -1,7 +1,6 @@
 import type { Policy } from '@mpgkit/core';
 import type { Options } from 'sequelize';
-import { sequelizeMigrationOptions } from './sequelize-migration.ts';
-import type { SequelizeOptions } from './sequelize-options.ts';
+import { type SequelizeOptions, sequelizeMigrationOptions } from './driver-options.ts';
 
 /**
  * One environment's entry of sequelize-cli's `config/config.js` (`npx sequelize-cli db:migrate`): the

@@ -1,33 +1,7 @@
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import { type KnownKeys, rejectUnknownKeys } from '@mpgkit/core/adapter';
-import { type Options, QueryTypes, Sequelize } from 'sequelize';
-import { optionsOn, type SequelizeOptions } from './sequelize-options.ts';
-
-/**
- * Sequelize options for migrations: the **direct** URL, one connection, so a session advisory lock and the
- * migrations it guards share one real session.
- *
- * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
- * @example
- * ```ts
- * const migrations = new Sequelize(sequelizeMigrationOptions(policy));
- * ```
- */
-export function sequelizeMigrationOptions(policy: Policy, options: SequelizeOptions = {}): Options {
-  return optionsOn(policy, 'direct', 1, 'migrate', options);
-}
-
-/**
- * A Sequelize instance on {@link sequelizeMigrationOptions}, for migrations and other session work.
- *
- * @example
- * ```ts
- * const migrations = createMigrationSequelize(policy);
- * ```
- */
-export function createMigrationSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
-  return new Sequelize(sequelizeMigrationOptions(policy, options));
-}
+import { QueryTypes } from 'sequelize';
+import { createMigrationSequelize } from './clients.ts';
 
 /**
  * The part of umzug's module {@link runMigrations} uses: its `Umzug` and `SequelizeStorage` classes (umzug 3

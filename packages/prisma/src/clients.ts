@@ -5,7 +5,7 @@ import {
   type PrismaPgOptionsLike,
   prismaAdapter,
   prismaMigrationAdapter,
-} from './prisma-pg-adapter.ts';
+} from './driver-options.ts';
 
 /** A generated `PrismaClient` class, structurally: it takes a driver adapter (Prisma 7). */
 export type PrismaClientClass<A, C> = new (options: { adapter: A }) => C;

@@ -1,7 +1,7 @@
 import type { Policy } from '@mpgkit/core';
 import type { DataSource, Migration } from 'typeorm';
-import { createMigrationDataSource } from './data-source.ts';
-import type { PostgresOverrides } from './data-source-options.ts';
+import { createMigrationDataSource } from './clients.ts';
+import type { PostgresOverrides } from './driver-options.ts';
 
 /** Options of {@link runMigrations}: the migration DataSource's options, and the lock's. */
 export interface RunMigrationsOptions extends PostgresOverrides {

@@ -44,7 +44,21 @@ export function sequelizeOptions(policy: Policy, options: SequelizeOptions = {})
   return optionsOn(policy, 'pooled', policy.poolSize, undefined, options);
 }
 
-/** @internal Sequelize options on either URL. */
+/**
+ * Sequelize options for migrations: the **direct** URL, one connection, so a session advisory lock and the
+ * migrations it guards share one real session.
+ *
+ * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
+ * @example
+ * ```ts
+ * const migrations = new Sequelize(sequelizeMigrationOptions(policy));
+ * ```
+ */
+export function sequelizeMigrationOptions(policy: Policy, options: SequelizeOptions = {}): Options {
+  return optionsOn(policy, 'direct', 1, 'migrate', options);
+}
+
+/** @internal Sequelize options on either URL: the one helper every entry builds on. */
 export function optionsOn(
   policy: Policy,
   target: 'pooled' | 'direct',

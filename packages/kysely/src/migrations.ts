@@ -1,39 +1,6 @@
 import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
-import { requireDirectUrl } from '@mpgkit/core/adapter';
-import { Kysely, type KyselyConfig, type PostgresDialect } from 'kysely';
-import { dialectOn, type KyselyDialectOptions } from './kysely-dialect.ts';
-
-/**
- * A dialect for migrations: the **direct** URL, one connection. Since Kysely 0.29.3 (and 0.28.18) the
- * Migrator takes a session `pg_advisory_lock` (kysely dist/dialect/postgres/postgres-adapter.js), which a
- * transaction pooler orphans on a pooled backend; with one direct connection the lock and the migration
- * transaction share one real session (migrator.js runs both on one `db.connection()`).
- *
- * @throws {MpgkitError} `MISSING_DIRECT_URL` when the policy has no direct URL.
- * @example
- * ```ts
- * const migrationDb = new Kysely<Database>({ dialect: kyselyMigrationDialect(policy) });
- * ```
- */
-export function kyselyMigrationDialect(policy: Policy, options: KyselyDialectOptions = {}): PostgresDialect {
-  requireDirectUrl(policy, 'Kysely migrations');
-  return dialectOn(policy, { target: 'direct', max: 1, role: 'migrate' }, options);
-}
-
-/**
- * A Kysely instance on {@link kyselyMigrationDialect}, for migrations and other session work.
- *
- * @example
- * ```ts
- * const migrationDb = createMigrationKysely<Database>(policy);
- * ```
- */
-export function createMigrationKysely<DB>(
-  policy: Policy,
-  config: Omit<KyselyConfig, 'dialect'> = {},
-): Kysely<DB> {
-  return new Kysely<DB>({ ...config, dialect: kyselyMigrationDialect(policy) });
-}
+import type { Kysely } from 'kysely';
+import { createMigrationKysely } from './clients.ts';
 
 /**
  * The part of Kysely's `Migrator` class {@link runMigrations} uses. It is passed in because it moved:

@@ -1,6 +1,6 @@
 import type { Policy } from '@mpgkit/core';
 import type { PostgresDialect } from 'kysely';
-import { kyselyMigrationDialect } from './kysely-migration.ts';
+import { kyselyMigrationDialect } from './driver-options.ts';
 
 /**
  * The configuration `kysely-ctl` (Kysely's CLI: `kysely migrate latest`) reads from `kysely.config.ts`,

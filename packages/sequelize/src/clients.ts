@@ -1,8 +1,8 @@
 import type { Policy } from '@mpgkit/core';
 import { applicationNameFor } from '@mpgkit/core/adapter';
 import { Sequelize } from 'sequelize';
-import { type SequelizeOptions, sequelizeOptions } from './sequelize-options.ts';
-import { instrumentSequelizePool } from './sequelize-pool-metrics.ts';
+import { type SequelizeOptions, sequelizeMigrationOptions, sequelizeOptions } from './driver-options.ts';
+import { instrumentSequelizePool } from './pool-metrics.ts';
 
 /**
  * The app's Sequelize instance on {@link sequelizeOptions}: pooled URL, the policy's pool and lifetime.
@@ -26,4 +26,16 @@ export function createSequelize(policy: Policy, options: SequelizeOptions = {}):
     });
   }
   return sequelize;
+}
+
+/**
+ * A Sequelize instance on {@link sequelizeMigrationOptions}, for migrations and other session work.
+ *
+ * @example
+ * ```ts
+ * const migrations = createMigrationSequelize(policy);
+ * ```
+ */
+export function createMigrationSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
+  return new Sequelize(sequelizeMigrationOptions(policy, options));
 }

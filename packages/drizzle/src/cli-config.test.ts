@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { defineDatabase } from '@mpgkit/core';
 import { expect, it } from 'vitest';
-import { drizzleKitConfig } from './drizzle-kit-config.ts';
+import { drizzleKitConfig } from './cli-config.ts';
 
 const policy = defineDatabase({
   env: { DATABASE_URL: 'postgresql://u:Zq9-secret@pgbouncer.c1.flympg.net/fly-db' },

@@ -9,7 +9,7 @@ import {
   startLifetime,
 } from '@mpgkit/core/adapter';
 import type { Knex } from 'knex';
-import { instrumentKnexPool, type TarnPoolLike } from './knex-pool-metrics.ts';
+import { instrumentKnexPool, type TarnPoolLike } from './pool-metrics.ts';
 
 // knex's pool (tarn) has no max connection lifetime before knex 3.2 (knex#5119 was closed without one), and
 // from 3.2 its `maxConnectionLifetimeJitterMillis` only lengthens a lifetime. What every knex 3.x does call on

@@ -1,6 +1,7 @@
 import { defineDatabase } from '@mpgkit/core';
 import { describe, expect, it, vi } from 'vitest';
-import { typeormCliConfig, typeormOptions } from './data-source-options.ts';
+import { typeormCliConfig } from './cli-config.ts';
+import { typeormOptions } from './driver-options.ts';
 
 const env = {
   DATABASE_URL: 'postgresql://u:Zq9-secret@pgbouncer.c1.flympg.net/fly-db',
