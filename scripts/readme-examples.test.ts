@@ -43,3 +43,19 @@ it("the README's first code block is the two commands, and CI runs them through 
   expect(ci).toMatch(/^\.\/dev test$/m);
   expect(readFileSync(new URL('./fresh-machine-demo.sh', import.meta.url), 'utf8')).toMatch(/\/dev" demo/);
 });
+
+it("the README's adapter table names every adapter of ADAPTER_ENTRIES, with its four entries", async () => {
+  const { ADAPTER_ENTRIES } = await import('@mpgkit/core/adapter');
+  const section = readme.slice(
+    readme.indexOf('## In each ORM'),
+    readme.indexOf('```ts', readme.indexOf('## In each ORM')),
+  );
+  for (const entry of Object.values(ADAPTER_ENTRIES)) {
+    // Drizzle's two drivers share one column: `@mpgkit/drizzle/node-postgres` or `/postgres-js`.
+    const module = entry.module.replace('@mpgkit/drizzle/', '');
+    expect(section, entry.module).toContain(module);
+    for (const name of [entry.appClient, entry.migrationClient, entry.migrationRunner, entry.cliConfig]) {
+      expect(section, `${entry.module} ${name}`).toContain(`\`${name}(`);
+    }
+  }
+});
