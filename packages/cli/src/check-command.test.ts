@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../test/run-in-process.ts';
 import { runCli } from './run-cli.ts';
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
@@ -305,22 +306,25 @@ describe('mpgkit check --cluster: several apps on one cluster', () => {
 
 describe('mpgkit check and mpgkit check --cluster agree on one app', () => {
   it('the same policy, fly.toml (with a release command) and scale give the same connections, direct ones included', async () => {
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const code = await runCli(argv, { stdout: (t) => out.push(t), stderr: () => {}, env: {} });
-      return { code, json: JSON.parse(out.join('\n')) };
+    const alone = {
+      json: JSON.parse(
+        (
+          await check(
+            '--fly-toml',
+            fly('twilio-rails-example.toml'),
+            '--scale',
+            fly('scale-show.json'),
+            '--json',
+          )
+        ).stdout,
+      ),
     };
-    const alone = await run(
-      'check',
-      '--policy',
-      join(fixtures, 'check', 'db-policy.ts'),
-      '--fly-toml',
-      fly('twilio-rails-example.toml'),
-      '--scale',
-      fly('scale-show.json'),
-      '--json',
-    );
-    const cluster = await run('check', '--cluster', join(fixtures, 'check', 'mpgkit.cluster.ts'), '--json');
+    const cluster = {
+      json: JSON.parse(
+        (await runInProcess(['check', '--cluster', join(fixtures, 'check', 'mpgkit.cluster.ts'), '--json']))
+          .stdout,
+      ),
+    };
     const app = cluster.json.report.apps[0].report;
     const numbers = (report: Record<string, unknown>) => ({
       total: report.total,

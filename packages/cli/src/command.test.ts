@@ -4,6 +4,9 @@ import { commandUsage, defineCommand, parseCommandArgs } from './command.ts';
 import { envCommand } from './env-command.ts';
 import { COMMANDS } from './run-cli.ts';
 
+// `mpgkit budget`'s plan and mode, as the cases below share them.
+const SESSION_ON_BASIC = ['--plan', 'basic', '--mode', 'session'];
+
 const run = (...argv: string[]) =>
   runInProcess(argv, { DATABASE_URL: 'postgresql://u:pw-secret@localhost:5432/db' });
 
@@ -42,17 +45,7 @@ describe('one command shape', () => {
     expect(twice.stderr).toBe(
       'mpgkit budget: --plan is given 2 times; give it once (see mpgkit budget --help).',
     );
-    const groups = await run(
-      'budget',
-      '--plan',
-      'basic',
-      '--mode',
-      'session',
-      '--group',
-      'a=1x5',
-      '--group',
-      'b=1x5',
-    );
+    const groups = await run('budget', ...SESSION_ON_BASIC, '--group', 'a=1x5', '--group', 'b=1x5');
     expect(groups.code).toBe(0);
   });
 
@@ -75,48 +68,14 @@ describe('one command shape', () => {
     expect((await run('env', '--group', 'web')).code).toBe(2);
   });
 
-  it('numbers typed wrong are quoted as typed, never NaN or Infinity', async () => {
-    const results = [
-      await run(
-        'budget',
-        '--max-client-conn',
-        'Infinity',
-        '--max-db-conn',
-        '5',
-        '--mode',
-        'session',
-        '--group',
-        'w=1x1',
-      ),
-      await run(
-        'budget',
-        '--plan',
-        'basic',
-        '--mode',
-        'session',
-        '--group',
-        'w=1',
-        '--recommend',
-        '--headroom',
-        '',
-      ),
-      await run(
-        'budget',
-        '--plan',
-        'basic',
-        '--mode',
-        'session',
-        '--group',
-        'w=1',
-        '--recommend',
-        '--headroom',
-        'abc',
-      ),
-    ];
-    for (const result of results) {
-      expect(result.code).toBe(2);
-      expect(result.stderr).not.toMatch(/NaN|got Infinity\b(?!")/);
-    }
+  it.each([
+    ['--max-client-conn', 'Infinity', '--max-db-conn', '5', '--mode', 'session', '--group', 'w=1x1'],
+    [...SESSION_ON_BASIC, '--group', 'w=1', '--recommend', '--headroom', ''],
+    [...SESSION_ON_BASIC, '--group', 'w=1', '--recommend', '--headroom', 'abc'],
+  ])('numbers typed wrong are quoted as typed, never NaN or Infinity (budget %j)', async (...args) => {
+    const result = await run('budget', ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toMatch(/NaN|got Infinity\b(?!")/);
   });
 
   it('defineCommand refuses an option that is not kebab case, or one named help', () => {
