@@ -7,8 +7,9 @@ export { formatClusterReport } from './budget/cluster-report-text.ts';
 export { budgetInputOf, shareVerdictOf } from './budget/fleet-budget.ts';
 export { resolvePlan } from './budget/plans.ts';
 export type { PgClientLike, PgConnectingClientLike, PgPoolConfig } from './driver/pg-driver.ts';
-export { markConnectPhase } from './explain/known-error.ts';
-export { guardPgClient } from './guard/transaction-mode-guard.ts';
+export { markConnectPhase, markFailurePhase } from './explain/known-error.ts';
+export { findSessionFeature } from './guard/session-features.ts';
+export { guardPgClient, guardStatement } from './guard/transaction-mode-guard.ts';
 export {
   instrumentPgPool,
   type MeasuredPgPool,

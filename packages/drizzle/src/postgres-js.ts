@@ -13,6 +13,7 @@ import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { guardPostgresJs } from './postgres-js-guard.ts';
 import { isSingleTcpHost, loginCutSocket } from './postgres-js-socket.ts';
 
 export {
@@ -20,6 +21,7 @@ export {
   type DrizzleKitDatabase,
   drizzleKitConfig,
 } from './cli-config.ts';
+export { guardPostgresJs, type PostgresJsGuardOptions } from './postgres-js-guard.ts';
 
 /** Which URL a postgres.js client uses. */
 export type PostgresJsTarget = 'pooled' | 'direct';
@@ -33,11 +35,12 @@ const unmeasured = new WeakSet<Policy>();
  * queries fail **or never resolve**. The client-level `false` wins over a per-query `prepare`
  * (postgres 3.4 src/connection.js: `options.prepare && (...)`), so Drizzle's `.prepare()` is safe too.
  * `max_lifetime` is a function, which postgres.js calls once per connection (connection.js `timer()`),
- * giving each connection its own lifetime, never above the policy's maximum.
+ * giving each connection its own lifetime, never above the policy's maximum. Options cannot refuse
+ * session-only SQL: wrap the client in {@link guardPostgresJs} (as `createDrizzle` does).
  *
  * @example
  * ```ts
- * const sql = postgres(postgresJsUrl(policy), postgresJsOptions(policy));
+ * const sql = guardPostgresJs(postgres(postgresJsUrl(policy), postgresJsOptions(policy)), policy);
  * ```
  */
 export function postgresJsOptions(
@@ -162,7 +165,8 @@ function postgresJsClient(policy: Policy, target: PostgresJsTarget): postgres.Sq
   const sql = postgres(postgresJsUrl(policy, target), postgresJsOptions(policy, target));
   const end = sql.end.bind(sql);
   sql.end = (options = {}) => end({ timeout: policy.connectTimeoutSeconds, ...options });
-  return sql;
+  const { transactionPooled } = resolveEndpoint(policy, target, { purpose: 'postgres.js on the direct URL' });
+  return guardPostgresJs(sql, policy, { transactionPooled });
 }
 
 /**

@@ -36,6 +36,10 @@ export function drizzleAppClient(
     async write(run, id) {
       await db.execute(sql`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`);
     },
+    writeInTransaction: (run, id) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`INSERT INTO conformance_events (run, id) VALUES (${run}, ${id})`);
+      }),
     async preparedEcho(n, s) {
       return ((await prepared.execute({ n, s })) as Row[])[0]!;
     },

@@ -33,6 +33,10 @@ export function appClientOn(db: Knex): AppClient {
     async write(run, id) {
       await db('conformance_writes').insert({ run, id });
     },
+    writeInTransaction: (run, id) =>
+      db.transaction(async (trx) => {
+        await trx('conformance_events').insert({ run, id });
+      }),
     close: () => db.destroy(),
   };
 }

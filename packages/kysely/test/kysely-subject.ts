@@ -32,6 +32,10 @@ export function appClientOn(db: Kysely<unknown>): AppClient {
     async write(run, id) {
       await sql`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`.execute(db);
     },
+    writeInTransaction: (run, id) =>
+      db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO conformance_events (run, id) VALUES (${run}, ${id})`.execute(trx);
+      }),
     close: () => db.destroy(),
   };
 }

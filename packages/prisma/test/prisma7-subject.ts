@@ -33,6 +33,10 @@ export function appClientOn(prisma: PrismaClient): AppClient {
     async write(run, id) {
       await prisma.$executeRaw`INSERT INTO conformance_writes (run, id) VALUES (${run}, ${id})`;
     },
+    writeInTransaction: (run, id) =>
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`INSERT INTO conformance_events (run, id) VALUES (${run}, ${id})`;
+      }),
     close: () => prisma.$disconnect(),
   };
 }

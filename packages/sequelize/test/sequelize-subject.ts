@@ -43,6 +43,14 @@ export function appClientOn(sequelize: Sequelize): AppClient {
         type: QueryTypes.INSERT,
       });
     },
+    writeInTransaction: (run, id) =>
+      sequelize.transaction(async (transaction) => {
+        await sequelize.query('INSERT INTO conformance_events (run, id) VALUES ($1, $2)', {
+          bind: [run, id],
+          type: QueryTypes.INSERT,
+          transaction,
+        });
+      }),
     close: () => sequelize.close(),
   };
 }

@@ -25,6 +25,10 @@ export function appClientOn(dataSource: DataSource): AppClient {
     async write(run, id) {
       await dataSource.query('INSERT INTO conformance_writes (run, id) VALUES ($1, $2)', [run, id]);
     },
+    writeInTransaction: (run, id) =>
+      dataSource.transaction(async (manager) => {
+        await manager.query('INSERT INTO conformance_events (run, id) VALUES ($1, $2)', [run, id]);
+      }),
     close: () => dataSource.destroy(),
   };
 }

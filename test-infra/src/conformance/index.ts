@@ -22,6 +22,7 @@ export { type IdleKillOutcome, idleConnectionsKilled } from './scenarios/04-idle
 export { type MigrationRoutingOutcome, migrationRouting } from './scenarios/05-migration-routing.ts';
 export { type PoolBoundOutcome, poolSizeBound } from './scenarios/06-pool-size-bound.ts';
 export { errorsFromFaults } from './scenarios/07-errors-from-faults.ts';
+export { type CommitLostOutcome, commitLost } from './scenarios/09-commit-lost.ts';
 export type { ScenarioContext } from './scenarios/context.ts';
 export type {
   AppClient,

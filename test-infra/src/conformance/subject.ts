@@ -13,6 +13,13 @@ export interface AppClient {
    * compare the writes it acknowledged with what the database stored.
    */
   write(run: string, id: number): Promise<void>;
+  /**
+   * `INSERT INTO conformance_events (run, id) VALUES ($1, $2)` inside one transaction through the ORM's
+   * transaction API (for a pg Pool, node-postgres's documented BEGIN / COMMIT / catch-ROLLBACK pattern). The
+   * table has no key, so work that ran twice leaves two rows: scenario 9 cuts the connection after the
+   * server answered COMMIT and counts them.
+   */
+  writeInTransaction(run: string, id: number): Promise<void>;
   /** The ORM's prepared-statement API, where it has one (e.g. Drizzle's `.prepare()`). */
   preparedEcho?(n: number, s: string): Promise<{ n: number; s: string }>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import { migrationRouting } from './scenarios/05-migration-routing.ts';
 import { poolSizeBound } from './scenarios/06-pool-size-bound.ts';
 import { errorsFromFaults } from './scenarios/07-errors-from-faults.ts';
 import { tlsAsServersSeeIt } from './scenarios/08-tls.ts';
+import { commitLost } from './scenarios/09-commit-lost.ts';
 import type { ConformanceSubject } from './subject.ts';
 
 /**
@@ -41,7 +42,7 @@ export interface ConformanceOptions {
 }
 
 /**
- * The conformance suite every adapter passes: scenarios 1 to 7 in both pool modes, then 8 (TLS, which
+ * The conformance suite every adapter passes: scenarios 1 to 7 and 9 in both pool modes, then 8 (TLS, which
  * sets its own modes), in the order of their files (`scenarios/`), against a fresh stack of its own (the
  * scenarios inject faults). Each scenario measures; this suite decides.
  */
@@ -168,6 +169,17 @@ export function describeConformance(subject: ConformanceSubject, options: Confor
             phase: 'in-flight',
             retrySafe: false,
           });
+        });
+
+        it('9. a write whose connection is cut right after the server answered COMMIT: retry() runs it once and says the outcome is unknown, while a naive retry in the same run writes it twice', async () => {
+          const outcome = await commitLost({ stack, mode, subject });
+          expect(outcome.underRetry).toMatchObject({ cut: true, attempts: 1, rows: 1 });
+          expect(outcome.underRetry.error).toMatchObject({
+            id: 'commit-outcome-unknown',
+            phase: 'commit',
+            retrySafe: false,
+          });
+          expect(outcome.naive).toMatchObject({ cut: true, attempts: 2, rows: 2 });
         });
       });
     }

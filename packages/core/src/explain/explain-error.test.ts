@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorCatalogue } from './connection-errors.ts';
 import { classifyError, explainError } from './explain-error.ts';
+import { markedPhaseOf, markFailurePhase } from './known-error.ts';
 import { retry } from './retry.ts';
 
 describe("explainError: every error in the seed's troubleshooting section (as text)", () => {
@@ -248,5 +250,56 @@ describe('the catalogue', () => {
       expect(entry.cause.length, entry.id).toBeGreaterThan(40);
       expect(entry.fix.length, entry.id).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('a failure that follows a lost connection is read by the first failure (known-error.ts FAILURE_PHASE)', () => {
+  const notQueryable = () => new Error('Client has encountered a connection error and is not queryable');
+
+  it("a catch block's ROLLBACK after COMMIT's connection died: the outcome is unknown, never retried", () => {
+    const lost = new Error('Connection terminated unexpectedly');
+    markFailurePhase(lost, 'commit');
+    const rollback = Object.assign(notQueryable(), { cause: lost });
+    markFailurePhase(rollback, 'commit');
+    expect(classifyError(rollback)).toMatchObject({ id: 'commit-outcome-unknown', retrySafe: false });
+    expect(classifyError(lost)).toMatchObject({ id: 'commit-outcome-unknown', phase: 'commit' });
+  });
+
+  it('unmarked, "not queryable" is in flight, not connect: what came before it may have run', () => {
+    expect(classifyError(notQueryable())).toMatchObject({ phase: 'in-flight', retrySafe: false });
+  });
+
+  it('a later mark never makes a marked error look safer', () => {
+    const error = notQueryable();
+    markFailurePhase(error, 'commit');
+    markFailurePhase(error, 'connect');
+    expect(markedPhaseOf(error)).toBe('commit');
+  });
+
+  it('property: a commit or in-flight mark on any layer never makes any error safer to retry', () => {
+    const texts = errorCatalogue()
+      .map((entry) => entry.title)
+      .concat(['Connection terminated unexpectedly', 'ECONNREFUSED', 'deadlock detected']);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.constantFrom('in-flight', 'commit') as fc.Arbitrary<'in-flight' | 'commit'>,
+        fc.nat({ max: 3 }),
+        fc.boolean(),
+        (text, phase, depth, idempotent) => {
+          const inner = new Error(text);
+          let outer: Error = inner;
+          for (let layer = 0; layer < depth; layer++) outer = new Error('wrapped', { cause: outer });
+          const before = classifyError(outer, { idempotent });
+          markFailurePhase(inner, phase);
+          const after = classifyError(outer, { idempotent });
+          if (!before.retrySafe) expect(after.retrySafe).toBe(false);
+          if (before.phase === 'connect' || before.phase === 'in-flight') {
+            expect(after.phase).toBe(phase === 'commit' ? 'commit' : 'in-flight');
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

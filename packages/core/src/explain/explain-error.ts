@@ -1,9 +1,11 @@
 import type { Orm } from '../adapter-entries.ts';
 import { errorCatalogue } from './connection-errors.ts';
 import {
-  FAILURE_PHASE,
   type FailurePhase,
   type KnownError,
+  MARK_ORDER,
+  type MarkedPhase,
+  markedPhaseOf,
   POOLER_SQLSTATE,
   RETRY_BY_PHASE,
   type RetryAdvice,
@@ -52,19 +54,27 @@ export function explainError(error: unknown, orm?: Orm): ErrorExplanation | unde
     candidates.find((entry) => matchesMessage(entry, facts)) ??
     candidates.find((entry) => matchesCode(entry, facts));
   if (known === undefined) return undefined;
-  // A connection lost while opening (marked where that is known, e.g. by createPgPool) sent nothing.
-  const connecting = facts.connecting && known.phase === 'in-flight';
-  const explained =
-    known.phase === 'in-flight' && facts.committing && !connecting
-      ? (catalogue.find((entry) => entry.id === 'commit-outcome-unknown') ?? known)
-      : known;
-  const phase = connecting ? 'connect' : explained.phase;
+  // A mark says what mpgkit's own code saw happen (known-error.ts FAILURE_PHASE): a connection lost while
+  // opening sent nothing; an error on a client whose connection died with COMMIT in flight (a ROLLBACK in a
+  // catch block) inherits that COMMIT's unknown outcome, whatever its own text says.
+  const marked = facts.marked;
+  const connecting = marked === 'connect' && known.phase === 'in-flight';
+  const sendingPhase = known.phase === 'connect' || known.phase === 'in-flight';
+  const committing =
+    (facts.committing && known.phase === 'in-flight' && !connecting) || (marked === 'commit' && sendingPhase);
+  const explained = committing
+    ? (catalogue.find((entry) => entry.id === 'commit-outcome-unknown') ?? known)
+    : known;
+  const followsLoss = !committing && marked === 'in-flight' && known.phase === 'connect';
+  const phase = connecting ? 'connect' : followsLoss ? 'in-flight' : explained.phase;
   return Object.freeze({
     id: explained.id,
     title: explained.title,
     cause: connecting
       ? `${explained.cause} It happened while the connection was being opened: nothing was sent.`
-      : explained.cause,
+      : followsLoss
+        ? `${explained.cause} It followed the loss of the connection with a statement in flight: that statement may have run.`
+        : explained.cause,
     fix: (orm && explained.fixFor?.[orm]) ?? explained.fix,
     transient: explained.transient,
     phase,
@@ -123,8 +133,8 @@ interface ErrorFacts {
   syscalls: string[];
   /** The failed statement was a COMMIT (ORMs keep the query on their errors). */
   committing: boolean;
-  /** The error was marked as happening while a connection was being opened. */
-  connecting: boolean;
+  /** The least safe phase marked on any layer (known-error.ts FAILURE_PHASE). */
+  marked: MarkedPhase | undefined;
 }
 
 // A SQLSTATE is five characters whose first two are a class Postgres defines: digits, or F0, HV, P0, XX.
@@ -141,7 +151,7 @@ function factsOf(error: unknown): ErrorFacts {
     codes: [],
     syscalls: [],
     committing: false,
-    connecting: false,
+    marked: undefined,
   };
   const queue: unknown[] = [error];
   for (let seen = 0; queue.length > 0 && seen < 8; seen++) {
@@ -160,7 +170,13 @@ function factsOf(error: unknown): ErrorFacts {
       if (typeof value === 'string') (SQLSTATE.test(value) ? facts.sqlstates : facts.codes).push(value);
     }
     if (typeof record.syscall === 'string') facts.syscalls.push(record.syscall);
-    if ((current as { [FAILURE_PHASE]?: unknown })[FAILURE_PHASE] === 'connect') facts.connecting = true;
+    const marked = markedPhaseOf(current);
+    if (
+      marked !== undefined &&
+      (facts.marked === undefined || MARK_ORDER[marked] > MARK_ORDER[facts.marked])
+    ) {
+      facts.marked = marked;
+    }
     for (const key of ['query', 'sql']) {
       if (typeof record[key] === 'string' && COMMIT.test(record[key] as string)) facts.committing = true;
     }

@@ -25,8 +25,11 @@ export type RetryAdvice =
   | 'never';
 
 /**
- * Set on an error (as a symbol-keyed property) by code that knows in which phase it happened, e.g.
- * `createPgPool` on a failure while opening a connection, where nothing of the query was sent yet.
+ * Set on an error (as a symbol-keyed property) by code that knows in which phase it happened: the hardened
+ * pg client on a failure while opening a connection (`connect`: nothing of the query was sent), on the
+ * failure that ended a connection with a statement in flight (`in-flight`, or `commit` when it was COMMIT),
+ * and on every later failure of that dead client (a ROLLBACK in a catch block), which then carries the
+ * first failure's phase and, as `cause`, the first failure itself.
  *
  * @example
  * ```ts
@@ -35,9 +38,29 @@ export type RetryAdvice =
  */
 export const FAILURE_PHASE: unique symbol = Symbol.for('mpgkit.failurePhase');
 
+/** The phases code may mark on an error it saw first ({@link markFailurePhase}). */
+export type MarkedPhase = 'connect' | 'in-flight' | 'commit';
+
 /**
- * Marks an error as raised while connecting (nothing of the work was sent), for errors mpgkit's own code
- * sees first: the hardened pg client's connect, the postgres.js login-cut socket. Frozen errors are left.
+ * Marks an error with the phase it happened in, for errors mpgkit's own code sees first: the hardened pg
+ * client's connect and its connection losses, the postgres.js login-cut socket. A mark never makes an error
+ * look safer than one already on it (`connect` < `in-flight` < `commit`). Frozen errors are left.
+ *
+ * @example
+ * ```ts
+ * markFailurePhase(error, 'commit');
+ * classifyError(error).phase; // 'commit'
+ * ```
+ */
+export function markFailurePhase(error: unknown, phase: MarkedPhase): void {
+  if (typeof error !== 'object' || error === null || !Object.isExtensible(error)) return;
+  const current = markedPhaseOf(error);
+  if (current !== undefined && MARK_ORDER[current] >= MARK_ORDER[phase]) return;
+  Object.defineProperty(error, FAILURE_PHASE, { value: phase, configurable: true });
+}
+
+/**
+ * {@link markFailurePhase} with `connect`: raised while connecting, nothing of the work was sent.
  *
  * @example
  * ```ts
@@ -46,10 +69,29 @@ export const FAILURE_PHASE: unique symbol = Symbol.for('mpgkit.failurePhase');
  * ```
  */
 export function markConnectPhase(error: unknown): void {
-  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
-    Object.defineProperty(error, FAILURE_PHASE, { value: 'connect', configurable: true });
-  }
+  markFailurePhase(error, 'connect');
 }
+
+/**
+ * The phase marked on an error, if any.
+ *
+ * @example
+ * ```ts
+ * markedPhaseOf(error); // 'commit' after the hardened client saw COMMIT's connection die
+ * ```
+ */
+export function markedPhaseOf(error: unknown): MarkedPhase | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const value = (error as { [FAILURE_PHASE]?: unknown })[FAILURE_PHASE];
+  return typeof value === 'string' && value in MARK_ORDER ? (value as MarkedPhase) : undefined;
+}
+
+/** How little each marked phase promises about what ran: higher is less safe to repeat. */
+export const MARK_ORDER: Readonly<Record<MarkedPhase, number>> = Object.freeze({
+  connect: 0,
+  'in-flight': 1,
+  commit: 2,
+});
 
 /** The retry advice each phase gives. */
 export const RETRY_BY_PHASE: Readonly<Record<FailurePhase, RetryAdvice>> = Object.freeze({

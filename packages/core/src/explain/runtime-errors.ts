@@ -224,11 +224,12 @@ export function runtimeErrors(): KnownError[] {
       title: 'Client has encountered a connection error and is not queryable',
       message: /is not queryable|CONNECTION_ENDED/i,
       cause:
-        'The query was sent to a pg client whose connection had already died (its error was reported on the ' +
-        "client's 'error' event); pg refused to send it.",
-      fix: 'Use a pool, which replaces dead connections (createPgPool), rather than one long-lived client; for LISTEN use createListener.',
+        'The query was sent to a pg client whose connection had already died; pg refused to send it. What the ' +
+        'client sent before it died may have run: a ROLLBACK in a catch block meets this after a COMMIT whose ' +
+        'answer was lost (pg 8.23 lib/client.js query(): `if (!this._queryable)`).',
+      fix: 'Use a pool, which replaces dead connections (createPgPool), rather than one long-lived client; for LISTEN use createListener. Retry only idempotent work: the error does not say whether what came before it committed.',
       transient: true,
-      phase: 'connect',
+      phase: 'in-flight',
     },
     {
       id: 'connection-terminated',

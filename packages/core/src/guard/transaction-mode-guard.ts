@@ -25,6 +25,36 @@ export function sessionFeatureError(found: SessionFeature, sql: string): MpgkitE
 }
 
 /**
+ * The guard's verdict on one statement, for a driver whose query path mpgkit wraps (node-postgres here,
+ * postgres.js in `@mpgkit/drizzle/postgres-js`): counts it, warns once per message in `warn` mode, and
+ * returns the error to throw in `throw` mode; `undefined` when the statement may go.
+ *
+ * @param warned - The messages already warned about (one set per client). @default a new set
+ * @example
+ * ```ts
+ * const refusal = guardStatement(policy, 'throw', findSessionFeature(text), text);
+ * if (refusal) throw refusal;
+ * ```
+ */
+export function guardStatement(
+  policy: Policy,
+  mode: GuardMode,
+  found: SessionFeature | undefined,
+  sql: string,
+  warned: Set<string> = new Set(),
+): MpgkitError | undefined {
+  if (found === undefined || mode === 'off') return undefined;
+  const error = sessionFeatureError(found, sql);
+  if (policy.meter !== undefined) {
+    countGuardedStatement(policy.meter, found.feature, mode === 'warn' ? 'warned' : 'refused');
+  }
+  if (mode === 'throw') return error;
+  if (!warned.has(error.message)) policy.logger.warn(`[mpgkit] ${policy.redact(error.message)}`);
+  warned.add(error.message);
+  return undefined;
+}
+
+/**
  * Puts the guard on one node-postgres client (for clients not created by a pool).
  *
  * @example
@@ -45,14 +75,8 @@ export function guardPgClient(
     if (found !== undefined) {
       const text =
         typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown })?.text ?? '');
-      const error = sessionFeatureError(found, text);
-      if (policy.meter !== undefined) {
-        countGuardedStatement(policy.meter, found.feature, mode === 'warn' ? 'warned' : 'refused');
-      }
-      if (mode === 'warn') {
-        if (!warned.has(error.message)) policy.logger.warn(`[mpgkit] ${policy.redact(error.message)}`);
-        warned.add(error.message);
-      } else {
+      const error = guardStatement(policy, mode, found, text, warned);
+      if (error !== undefined) {
         const callback = args.findLast((arg) => typeof arg === 'function') as
           | ((error: Error) => void)
           | undefined;

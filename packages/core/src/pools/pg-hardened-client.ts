@@ -3,6 +3,7 @@ import { markConnectPhase } from '../explain/known-error.ts';
 import { guardPgClient } from '../guard/transaction-mode-guard.ts';
 import type { Policy } from '../policy/policy.ts';
 import { type ConnectBackoffOptions, connectBackoffWithin, withConnectBackoff } from './connect-backoff.ts';
+import { rememberConnectionLoss } from './connection-loss.ts';
 import type { Endpoint } from './endpoint.ts';
 import { sendClientStatementsUnnamed } from './unnamed-statements.ts';
 
@@ -28,6 +29,9 @@ const hardenedClasses = new WeakSet<object>();
  * A subclass of node-postgres's `Client` with every protection mpgkit gives a connection:
  * - a failure while connecting is marked as the `connect` phase (nothing of the work was sent), so
  *   `classifyError` and `retry` read it the same through every adapter;
+ * - after its connection dies, every later failure (a catch block's ROLLBACK) carries the first one's phase
+ *   and the first failure as `cause` ({@link rememberConnectionLoss}): a COMMIT whose answer was lost is
+ *   never retried as if nothing had been sent;
  * - the connect backoff, shared by every connection of the class (make one class per pool);
  * - through a transaction-mode PgBouncer (`endpoint.transactionPooled`): the transaction-mode guard, and
  *   named statements sent unnamed.
@@ -52,8 +56,10 @@ export function hardenedPgClient<C extends PgClientClass>(
   class MpgkitPgClient extends Base {
     constructor(...args: unknown[]) {
       super(...args);
+      // Innermost wrapper of client.query: it sees what pg itself answered.
+      rememberConnectionLoss(this as unknown as PgClientLike);
       if (guarded) {
-        // Order matters: both wrap client.query, the later one outermost. Names are stripped first, so the
+        // Order matters: each wraps client.query, the later one outermost. Names are stripped first, so the
         // guard sees what is really sent.
         guardPgClient(this as unknown as PgClientLike, policy);
         sendClientStatementsUnnamed(this as unknown as PgClientLike);

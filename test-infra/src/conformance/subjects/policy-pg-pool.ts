@@ -46,6 +46,20 @@ export function pgAppClient(pool: pg.Pool, options: { statementName?: string } =
     async write(run, id) {
       await pool.query('INSERT INTO conformance_writes (run, id) VALUES ($1, $2)', [run, id]);
     },
+    async writeInTransaction(run, id) {
+      // https://node-postgres.com/features/transactions, as documented.
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO conformance_events (run, id) VALUES ($1, $2)', [run, id]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async preparedEcho(n, s) {
       return (await pool.query({ name: 'conformance_prepared_echo', text: echoSql, values: [n, s] })).rows[0];
     },
