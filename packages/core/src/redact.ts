@@ -1,9 +1,11 @@
 /** What a redacted password is replaced with. */
 export const REDACTED = '***';
 
-// `scheme://user:secret@host` — greedy up to the last `@` of the token, because users paste passwords
-// with a raw `@` and the WHATWG parser also splits userinfo at the last `@`.
-const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):([^\s]*)@/gi;
+// `scheme://user:secret@host` — greedy up to the last `@` within 512 characters, because users paste
+// passwords with a raw `@` (the WHATWG parser also splits userinfo at the last `@`), and with raw spaces,
+// tabs or line breaks, which free text keeps. It may blank a little text after a password; it never shows
+// one of up to 512 characters.
+const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):([\s\S]{0,512})@/gi;
 // libpq key/value strings (`host=... password=secret`).
 const passwordPair = /\b(password|passwd|pwd|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)/gi;
 // URL query parameters, whose keys may be percent-encoded: pg-connection-string reads every parameter
@@ -11,6 +13,8 @@ const passwordPair = /\b(password|passwd|pwd|sslpassword)(\s*=\s*)('(?:[^'\\]|\\
 // (pg-connection-string 2.14 index.js: `config[entry[0]] = entry[1]`, then `config.password ||`).
 const queryParam = /([?&;])([^=&#\s]+)=([^&#\s]*)/g;
 const PASSWORD_KEY = /^(?:ssl)?(?:password|passwd|pwd)$/i;
+// Option fields that hold a password (pg's and Sequelize's `password`, postgres.js's `pass`).
+const PASSWORD_FIELD = /^(?:ssl)?(?:password|passwd|pwd|pass)$/i;
 
 /**
  * Removes passwords from any text: URLs with userinfo, `password=` pairs and URL parameters (their keys
@@ -58,6 +62,9 @@ export function redactUrl(url: string | URL): string {
   } catch {
     return redact(String(url));
   }
+  // A raw # ? or / in a password moves it (and the real host after its @) into the fragment, query or path,
+  // where the parsed URL does not see a password: read such text as free text.
+  if (/@/.test(copy.pathname + copy.search + copy.hash)) return redact(String(url));
   const secrets = secretsOf(copy);
   if (copy.password !== '') copy.password = REDACTED;
   copy.search = copy.search.replace(queryParam, (whole, separator: string, key: string) =>
@@ -137,7 +144,13 @@ function mapStrings(value: unknown, redactText: (text: string) => string, depth:
   if (Array.isArray(value)) return value.map((item) => mapStrings(item, redactText, depth + 1));
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return value; // class instances print themselves
+  // A field named as a password is masked whatever it holds: a short one is no known secret to redact().
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, mapStrings(item, redactText, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [
+      key,
+      PASSWORD_FIELD.test(key) && typeof item === 'string'
+        ? REDACTED
+        : mapStrings(item, redactText, depth + 1),
+    ]),
   );
 }

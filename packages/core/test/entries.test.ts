@@ -14,7 +14,6 @@ const INTERNALS = [
   'REDACTED',
   'POOL_MODES',
   'checkPgQuery',
-  'findSessionFeature',
   'withCredentials',
   'withDatabase',
   'classifyConnectionUrl',

@@ -90,6 +90,11 @@ export function postgresJsOptions(
     connection: {
       application_name: endpoint.applicationName,
     },
+    // The password as a function, which postgres.js calls at each login (postgres 3.4.9 src/connection.js
+    // AuthenticationCleartextPassword/SASL: `typeof options.pass === 'function' ? options.pass() : ...`), and
+    // which wins over the URL's (src/index.js parseOptions: `o.pass || o.password || url.password`): the
+    // client's `options` object, which postgres.js keeps as `sql.options`, then prints without it.
+    ...passwordOption(endpoint.url),
     // A login cut by a closed connection fails the waiting query instead of holding it forever
     // (./postgres-js-socket.ts, porsager/postgres#1193). `socket` is postgres.js's documented custom-socket
     // option (README "Custom socket"; src/connection.js createSocket), absent from its types.
@@ -114,7 +119,15 @@ export function postgresJsOptions(
  */
 export function postgresJsUrl(policy: Policy, target: PostgresJsTarget = 'pooled'): string {
   const { url } = resolveEndpoint(policy, target, { purpose: 'postgres.js on the direct URL' });
-  return removeQueryParams(url, PRISMA_URL_PARAMS).url;
+  // A ?password= parameter too: postgres.js would send it to the server as a startup parameter (and keep it
+  // in sql.options.connection); postgresJsOptions passes it as the password.
+  return removeQueryParams(url, [...PRISMA_URL_PARAMS, 'password']).url;
+}
+
+function passwordOption(url: string): { pass?: () => string } {
+  const query = new URLSearchParams(url.split('?')[1] ?? '');
+  const password = connectionParts(url).password ?? query.get('password') ?? undefined;
+  return password === undefined ? {} : { pass: () => password };
 }
 
 /** A Drizzle database over postgres.js, with the client as `$client`. */

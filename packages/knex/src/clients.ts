@@ -1,4 +1,5 @@
 import type { Policy } from '@mpgkit/core';
+import { redactWhenPrinted } from '@mpgkit/core/adapter';
 import knex, { type Knex } from 'knex';
 import { type KnexOptions, knexConfig, knexMigrationConfig } from './driver-options.ts';
 
@@ -11,7 +12,7 @@ import { type KnexOptions, knexConfig, knexMigrationConfig } from './driver-opti
  * ```
  */
 export function createKnex(policy: Policy, options: KnexOptions = {}): Knex {
-  return knex(knexConfig(policy, options));
+  return printedRedacted(knex(knexConfig(policy, options)), policy);
 }
 
 /**
@@ -23,5 +24,15 @@ export function createKnex(policy: Policy, options: KnexOptions = {}): Knex {
  * ```
  */
 export function createMigrationKnex(policy: Policy, options: KnexOptions = {}): Knex {
-  return knex(knexMigrationConfig(policy, options));
+  return printedRedacted(knex(knexMigrationConfig(policy, options)), policy);
+}
+
+// knex copies the config it is given (knex 3.1 lib/client.js: `this.connectionSettings =
+// cloneDeep(config.connection)`), and the copies lose knexConfig's redaction hooks: put them on the copies.
+function printedRedacted(db: Knex, policy: Policy): Knex {
+  const client = db.client as { config?: object; connectionSettings?: object };
+  for (const copy of [client.config, client.connectionSettings]) {
+    if (typeof copy === 'object' && copy !== null) redactWhenPrinted(copy, policy.redact);
+  }
+  return db;
 }

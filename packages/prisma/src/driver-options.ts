@@ -5,12 +5,11 @@ import {
   hardenedPgClient,
   instrumentPgPool,
   type MeasuredPgPool,
-  type MeterLike,
   type PgConnectingClientLike,
   type PgPoolConfig,
   type PgPoolConfigOptions,
-  type PgPoolMetricsOptions,
   PRISMA_URL_PARAMS,
+  redactWhenPrinted,
   removeQueryParams,
   requireDirectUrl,
   resolveEndpoint,
@@ -99,8 +98,12 @@ function optionsOn<A>(
     policy.logger.warn(
       `[mpgkit] Prisma ${what}: ${policy.redact(error.message)}; the pool reconnects on demand.`,
     );
+  // Printed, the config (which adapter-pg keeps) and the pool it builds show no password.
   const adapter = new PrismaPg(
-    { ...config, connectionString: url, ...(Client === undefined ? {} : { Client }) },
+    redactWhenPrinted(
+      { ...config, connectionString: url, ...(Client === undefined ? {} : { Client }) },
+      policy.redact,
+    ),
     {
       onPoolError: report('idle connection lost'),
       onConnectionError: report('connection lost'),
@@ -108,27 +111,35 @@ function optionsOn<A>(
       ...options,
     },
   );
-  if (policy.meter !== undefined)
-    measurePools(adapter, policy.meter, {
-      minLifetimeMs: (config.maxLifetimeSeconds ?? 0) * 1000,
-      perQuery: policy.perQueryMetrics,
-    });
+  onEachPool(adapter, (pool) => {
+    if (typeof pool.options === 'object' && pool.options !== null)
+      redactWhenPrinted(pool.options, policy.redact);
+    if (policy.meter !== undefined && typeof pool.on === 'function' && typeof pool.totalCount === 'number') {
+      instrumentPgPool(pool as MeasuredPgPool, policy.meter, {
+        minLifetimeMs: (config.maxLifetimeSeconds ?? 0) * 1000,
+        perQuery: policy.perQueryMetrics,
+      });
+    }
+  });
   return adapter;
 }
 
 // adapter-pg builds its pool in the factory's `connect()` and hands it to the adapter it returns, whose
 // `underlyingDriver()` is that pool (@prisma/adapter-pg 7.10 dist/index.mjs PrismaPgAdapterFactory.connect,
-// PrismaPgAdapter.underlyingDriver): each pool is instrumented as it is built.
-function measurePools(adapter: unknown, meter: MeterLike, options: PgPoolMetricsOptions): void {
+// PrismaPgAdapter.underlyingDriver): each pool is seen as it is built.
+function onEachPool(
+  adapter: unknown,
+  see: (pool: Partial<MeasuredPgPool> & { options?: unknown }) => void,
+): void {
   const factory = adapter as { connect?: () => Promise<{ underlyingDriver?: () => unknown }> };
   const connect = factory.connect?.bind(factory);
   if (connect === undefined) return;
   factory.connect = async () => {
     const connected = await connect();
-    const pool = connected.underlyingDriver?.() as Partial<MeasuredPgPool> | undefined;
-    if (typeof pool?.on === 'function' && typeof pool.totalCount === 'number') {
-      instrumentPgPool(pool as MeasuredPgPool, meter, options);
-    }
+    const pool = connected.underlyingDriver?.() as
+      | (Partial<MeasuredPgPool> & { options?: unknown })
+      | undefined;
+    if (typeof pool === 'object' && pool !== null) see(pool);
     return connected;
   };
 }

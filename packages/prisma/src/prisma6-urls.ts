@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { resolveEndpoint, toPrismaTlsParams } from '@mpgkit/core/adapter';
+import { redactWhenPrinted, resolveEndpoint, toPrismaTlsParams } from '@mpgkit/core/adapter';
 
 /** The two URLs of a Prisma 6 `datasource` block. */
 export interface Prisma6Urls {
@@ -40,7 +40,11 @@ export function prisma6Urls(policy: Policy): Prisma6Urls {
   if (!policy.namedPreparedStatements) params.pgbouncer = 'true';
   if (pooled.tls !== undefined) Object.assign(params, toPrismaTlsParams(pooled.tls));
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url: url.href, directUrl: prismaDirectUrl(policy, 'Prisma Migrate (directUrl)') };
+  // Printed, the two URLs show no password; read, they are the real ones the environment needs.
+  return redactWhenPrinted(
+    { url: url.href, directUrl: prismaDirectUrl(policy, 'Prisma Migrate (directUrl)') },
+    policy.redact,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Policy } from '@mpgkit/core';
-import { applicationNameFor } from '@mpgkit/core/adapter';
+import { applicationNameFor, redactWhenPrinted } from '@mpgkit/core/adapter';
 import { Sequelize } from 'sequelize';
 import { type SequelizeOptions, sequelizeMigrationOptions, sequelizeOptions } from './driver-options.ts';
 import { instrumentSequelizePool } from './pool-metrics.ts';
@@ -14,7 +14,7 @@ import { instrumentSequelizePool } from './pool-metrics.ts';
  */
 export function createSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
   const settings = sequelizeOptions(policy, options);
-  const sequelize = new Sequelize(settings);
+  const sequelize = printedRedacted(new Sequelize(settings), policy);
   if (policy.meter !== undefined) {
     instrumentSequelizePool(sequelize, policy.meter, {
       poolName:
@@ -37,5 +37,14 @@ export function createSequelize(policy: Policy, options: SequelizeOptions = {}):
  * ```
  */
 export function createMigrationSequelize(policy: Policy, options: SequelizeOptions = {}): Sequelize {
-  return new Sequelize(sequelizeMigrationOptions(policy, options));
+  return printedRedacted(new Sequelize(sequelizeMigrationOptions(policy, options)), policy);
+}
+
+// Sequelize builds its own copies of the options (sequelize 6.37 lib/sequelize.js: `this.options = {...}`,
+// `this.config = { password: ... }`), without sequelizeOptions' redaction hooks: put them on the copies.
+function printedRedacted(sequelize: Sequelize, policy: Policy): Sequelize {
+  for (const copy of [sequelize.config, (sequelize as unknown as { options?: object }).options]) {
+    if (typeof copy === 'object' && copy !== null) redactWhenPrinted(copy, policy.redact);
+  }
+  return sequelize;
 }

@@ -135,8 +135,8 @@ export function defineDatabase(options: DatabaseOptions = {}): Policy {
     perQueryMetrics: config.perQueryMetrics,
     budgetSummary: () => summarizeBudget(policy),
     nextLifetimeSeconds,
-    // Before the URLs are resolved there is no secret to remove.
-    redact: (text) => (urls === undefined ? text : redact(text, urls.secrets)),
+    // Before the URLs are resolved only the patterns (userinfo, password= pairs) can be removed.
+    redact: (text) => redact(text, urls?.secrets ?? []),
   };
   // `urls` and `tls` are getters (not enumerable, so spreading the policy never resolves them).
   const policy = Object.defineProperties(fields, {

@@ -1,6 +1,7 @@
 import type { PgPoolConfig, PgPoolLike } from '../driver/pg-driver.ts';
 import { instrumentPgPool, type MeasuredPgPool } from '../metrics/pg-pool-metrics.ts';
 import type { Policy } from '../policy/policy.ts';
+import { redactWhenPrinted } from '../redact.ts';
 import { type KnownKeys, rejectUnknownKeys } from '../unknown-keys.ts';
 import type { ConnectBackoffOptions } from './connect-backoff.ts';
 import { resolveEndpoint } from './endpoint.ts';
@@ -65,6 +66,10 @@ export function attachPoolSafetyNet<P extends PgPoolLike>(
       if (checkedOut.has(client)) onError(error, 'checked-out');
     });
   });
+  // pg-pool copies the config it is given (pg-pool 3.14 constructor: `this.options = Object.assign({}, options)`),
+  // so the copy loses toPgPoolConfig's redaction hooks: put them on the copy, which prints as the pool does.
+  if (typeof pool.options === 'object' && pool.options !== null)
+    redactWhenPrinted(pool.options, policy.redact);
   if (options.perConnectionJitter ?? true) installPerConnectionLifetime(pool, policy);
   // A pool someone else built (not createPgPool) still gets the connect-side protections; the guard and
   // unnamed statements only where createPgPool knows the route.

@@ -69,6 +69,15 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
     );
   }
   const trimmed = value.trim();
+  // The WHATWG parser drops tab, CR and LF anywhere in a URL: the driver would get another password than
+  // the one written (and redaction would look for the wrong one).
+  if (/[\t\r\n]/.test(trimmed)) {
+    throw invalid(
+      source,
+      'contains a tab or a line break',
+      'Percent-encode it where it belongs (encodeURIComponent: a tab is %09, a line break %0A), or remove it.',
+    );
+  }
   const url = parseLikePg(trimmed);
   if (url === undefined) {
     // The value can't be parsed, so we can't tell where a password would be: echo none of it.
@@ -84,6 +93,16 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
   if (!POSTGRES_PROTOCOLS.has(url.protocol)) {
     const scheme = /^[a-z][a-z0-9+.-]{0,20}:$/i.test(url.protocol) ? url.protocol : 'an unknown scheme';
     throw invalid(source, `uses ${scheme}`, 'Use a postgresql:// (or postgres://) URL.');
+  }
+  // A raw # ? or / in the password ends the authority early: the user name becomes the host and the
+  // password (with the real host after its @) lands in the fragment, query or path, where nothing treats it
+  // as secret. An @ there means exactly that: nothing legitimate puts a raw @ after the host.
+  if (/@/.test(url.pathname) || /@/.test(url.search) || /@/.test(url.hash)) {
+    throw invalid(
+      source,
+      "has a user name or password with a raw character that ends the host part (one of # ? / before the URL's last @)",
+      'Percent-encode the password (encodeURIComponent): # is %23, ? is %3F, / is %2F, @ is %40, : is %3A.',
+    );
   }
   if (hostOf(url) === '' && !url.searchParams.has('host')) {
     throw invalid(
@@ -149,11 +168,17 @@ export function hrefOf(url: URL): string {
 }
 
 function decodable(text: string): boolean {
+  return decoded(text) !== undefined;
+}
+
+// The decoded text, or undefined when the escapes are broken. The result is used, never only the throw:
+// a bundler drops a call to a built-in whose result is unused as free of side effects (tsdown did, and the
+// built package threw a raw URIError where the source gave INVALID_CONNECTION_URL).
+function decoded(text: string): string | undefined {
   try {
-    decodeURIComponent(text);
-    return true;
+    return decodeURIComponent(text);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -174,7 +199,7 @@ function invalid(source: string, problem: string, fix: string, url?: URL): Mpgki
  */
 export function databaseOf(url: URL): string {
   const path = url.pathname.startsWith('/') ? url.pathname.slice(1) : url.pathname;
-  return decodable(path) ? decodeURIComponent(path) : path;
+  return decoded(path) ?? path;
 }
 
 /**

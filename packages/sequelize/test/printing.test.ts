@@ -1,0 +1,33 @@
+import { inspect } from 'node:util';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
+import { it } from 'vitest';
+import {
+  createMigrationSequelize,
+  createSequelize,
+  sequelizeCliConfig,
+  sequelizeOptions,
+} from '../src/index.ts';
+
+// Every object @mpgkit/sequelize builds prints without the password (test-infra password-fuzz.ts).
+it('no object @mpgkit/sequelize builds prints a password (10,000 generated passwords)', {
+  timeout: 300_000,
+}, () => {
+  assertNoPasswordPrinted(
+    printedThrough((policy) => {
+      const sequelize = createSequelize(policy);
+      const migration = createMigrationSequelize(policy);
+      const surfaces = {
+        'util.inspect(sequelize.config)': inspect(sequelize.config, { depth: 8 }),
+        'JSON.stringify(sequelize.config)': jsonOf(sequelize.config),
+        'util.inspect(sequelize.options)': inspect(sequelize.options, { depth: 8 }),
+        'JSON.stringify(sequelize.options)': jsonOf(sequelize.options),
+        'util.inspect(migration.config)': inspect(migration.config, { depth: 8 }),
+        'util.inspect(sequelizeOptions)': inspect(sequelizeOptions(policy), { depth: 8 }),
+        'JSON.stringify(sequelizeCliConfig)': jsonOf(sequelizeCliConfig(policy)),
+      };
+      void sequelize.close();
+      void migration.close();
+      return surfaces;
+    }),
+  );
+});
