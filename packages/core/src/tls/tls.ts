@@ -112,7 +112,10 @@ export function resolveTls(
   source: string,
 ): ResolvedTls {
   // IPv6 literals without their URL brackets: what tls.checkServerIdentity compares with IP SANs.
-  const host = withoutBrackets(url.searchParams.get('host') ?? url.hostname);
+  // The host the drivers dial: ?host= when given (pg's rule; parseConnectionUrl refuses a URL whose two
+  // hosts disagree), decoded, since pg reads a percent-encoded socket directory as one
+  // (pg-connection-string 2.14: `config.host = decodeURIComponent(hostname)`).
+  const host = withoutBrackets(decodedHost(lastParam(url, 'host') ?? url.hostname));
   const local = isLocalHost(host);
   for (const name of CLIENT_CERT_PARAMS) {
     if (url.searchParams.has(name)) {
@@ -147,7 +150,7 @@ export function resolveTls(
           ? [envMode, 'env']
           : [local ? 'disable' : 'verify-full', 'default'];
 
-  const urlCa = nonEmpty(url.searchParams.get('sslrootcert') ?? undefined);
+  const urlCa = nonEmpty(lastParam(url, 'sslrootcert'));
   if (fromOption.ca !== undefined && urlCa !== undefined && fromOption.ca !== urlCa) {
     throw tlsError(
       `The tls option's ca and ${source}'s sslrootcert name different CAs. Set the CA in one place.`,
@@ -207,6 +210,21 @@ export function isLocalHost(host: string): boolean {
   );
 }
 
+// A parameter given twice counts as its last value, as libpq reads a URI (later settings override earlier
+// ones) and as pg-connection-string and postgres.js do (each assigns every entry in order).
+function lastParam(url: URL, name: string): string | undefined {
+  return url.searchParams.getAll(name).at(-1);
+}
+
+function decodedHost(host: string): string {
+  if (!host.includes('%')) return host;
+  try {
+    return decodeURIComponent(host);
+  } catch {
+    return host;
+  }
+}
+
 // String operations, not a pattern, on the path of every defineDatabase: V8 compiles a regular expression on
 // its first run and again, to machine code, on its second (`--regexp-tier-up-ticks=1`, node --v8-options).
 function withoutBrackets(host: string): string {
@@ -239,13 +257,13 @@ export function tlsWarning(tls: ResolvedTls, source: string): string | undefined
 }
 
 function modeFromUrl(url: URL, source: string): TlsMode | undefined {
-  const sslmode = nonEmpty(url.searchParams.get('sslmode') ?? undefined);
+  const sslmode = nonEmpty(lastParam(url, 'sslmode'));
   if (sslmode !== undefined) {
     const mode = parseTlsMode(URL_MODE_ALIASES[sslmode] ?? sslmode, `${source}'s sslmode`);
     return mode;
   }
   // pg and postgres.js read `ssl=true` (verify) and `ssl=false`; libpq does not know it.
-  const ssl = nonEmpty(url.searchParams.get('ssl') ?? undefined);
+  const ssl = nonEmpty(lastParam(url, 'ssl'));
   if (ssl === undefined) return undefined;
   if (ssl === 'true' || ssl === '1') return 'verify-full';
   if (ssl === 'false' || ssl === '0') return 'disable';

@@ -28,10 +28,20 @@ export function connectionParts(url: string, source = 'connection string'): Conn
   const user = decode(parsed.username);
   const password = decode(parsed.password);
   return {
-    host: parsed.searchParams.get('host') ?? parsed.hostname.replace(/^\[|\]$/g, ''),
+    // Decoded as pg decodes it: `%2Fvar%2Frun%2Fpostgresql` is a socket directory
+    // (pg-connection-string 2.14 index.js: `config.host = decodeURIComponent(hostname)`).
+    host: parsed.searchParams.getAll('host').at(-1) ?? decodedHost(parsed.hostname.replace(/^\[|\]$/g, '')),
     ...(parsed.port === '' ? {} : { port: Number(parsed.port) }),
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
     database: decodeURIComponent(parsed.pathname.slice(1)),
   };
+}
+
+function decodedHost(host: string): string {
+  try {
+    return decodeURIComponent(host);
+  } catch {
+    return host;
+  }
 }

@@ -298,3 +298,86 @@ describe('a direct URL that is not direct', () => {
     ).toContain(':15432');
   });
 });
+
+describe('URLs whose reading differs between drivers are read as they read them, or refused', () => {
+  it('a duplicated sslmode counts as its last value, as libpq, pg and postgres.js read it', () => {
+    const urls = resolveConnectionUrls({
+      env: { DATABASE_URL: 'postgresql://u:p@db.example.com/app?sslmode=disable&sslmode=verify-full' },
+    });
+    expect(urls.tls.pooled.mode).toBe('verify-full');
+  });
+
+  it('a remote host with ?host= naming another (a loopback address) is refused: pg and postgres.js would dial different hosts', () => {
+    const error = thrown(() =>
+      parseConnectionUrl('postgresql://u:pw@db.example.com/app?host=127.0.0.1', 'DATABASE_URL'),
+    );
+    expect(error).toMatchObject({ code: 'INVALID_CONNECTION_URL' });
+    expect((error as Error).message).toMatch(/more than one host/);
+    expect((error as Error).message).not.toContain('pw@');
+  });
+
+  it('?host= with no host after @ (a socket) and the same host twice stay accepted', () => {
+    expect(() => parseConnectionUrl('postgresql://u@/app?host=/run/postgresql')).not.toThrow();
+    expect(() => parseConnectionUrl('postgresql://u@db.example.com/app?host=DB.example.com')).not.toThrow();
+  });
+
+  it('an MPG host written with a trailing dot is still MPG: the direct URL is derived', () => {
+    const urls = resolveConnectionUrls({
+      env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c1.flympg.net./fly-db' },
+    });
+    expect(urls.directSource).toBe('derived');
+    expect(urls.pooledTarget).toBe('pooled');
+  });
+
+  it('a percent-encoded socket directory as host (pg reads it as a socket) is local: no TLS to a bogus name', () => {
+    const urls = resolveConnectionUrls({
+      env: { DATABASE_URL: 'postgresql://u@%2Fvar%2Frun%2Fpostgresql/db' },
+    });
+    expect(urls.tls.pooled).toMatchObject({ mode: 'disable', local: true, host: '/var/run/postgresql' });
+  });
+});
+
+describe('property: hosts and repeated parameters (fast-check)', () => {
+  const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
+  const remoteHost = fc.tuple(label, label).map(([a, b]) => `${a}.${b}.example.com`);
+  const localHost = fc.constantFrom('127.0.0.1', 'localhost', '::1', '/run/postgresql');
+  const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+  it('two different hosts, one of them remote, are always refused with a typed error; one host never is', () => {
+    fc.assert(
+      fc.property(
+        remoteHost,
+        fc.oneof(
+          remoteHost,
+          localHost,
+          remoteHost.map((h) => h.toUpperCase()),
+        ),
+        fc.boolean(),
+        (remote, other, swap) => {
+          const [after, query] = swap
+            ? [other.startsWith('/') ? 'h.example.com' : other, remote]
+            : [remote, other];
+          const url = `postgresql://u:pw@${after.includes(':') ? `[${after}]` : after}/db?host=${encodeURIComponent(query)}`;
+          if (after.toLowerCase() === query.toLowerCase())
+            expect(() => parseConnectionUrl(url)).not.toThrow();
+          else
+            expect(thrown(() => parseConnectionUrl(url))).toMatchObject({ code: 'INVALID_CONNECTION_URL' });
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('a repeated sslmode counts as its last value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...modes), { minLength: 1, maxLength: 4 }), (given) => {
+        const query = given.map((mode) => `sslmode=${mode}`).join('&');
+        const urls = resolveConnectionUrls({
+          env: { DATABASE_URL: `postgresql://u:p@db.example.com/app?${query}` },
+        });
+        expect(urls.tls.pooled.mode).toBe(given.at(-1));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
 import { redactUrl, secretsOf } from '../redact.ts';
 import {
+  isLocalHost,
   type ResolvedTls,
   resolveTls,
   TLS_URL_PARAMS,
@@ -20,7 +21,8 @@ const POSTGRES_PROTOCOLS = new Set(['postgres:', 'postgresql:']);
 // against the lower-cased host: a case-insensitive pattern took V8 ~0.2 ms to compile at start, and twice, since
 // a pattern's second run compiles it again to machine code (`--regexp-tier-up-ticks=1`, node --v8-options).
 const MPG_HOST = /^(pgbouncer|direct)\.([a-z0-9-]+(?:\.[a-z0-9-]+)*)\.flympg\.net$/;
-const mpgHostOf = (url: URL) => MPG_HOST.exec(url.hostname.toLowerCase());
+// A fully qualified name may end in a dot (`pgbouncer.c1.flympg.net.`): the same host.
+const mpgHostOf = (url: URL) => MPG_HOST.exec(url.hostname.toLowerCase().replace(/\.$/, ''));
 const PGBOUNCER_DEFAULT_PORT = '6432';
 
 /**
@@ -102,6 +104,23 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
       source,
       "has a user name or password with a raw character that ends the host part (one of # ? / before the URL's last @)",
       'Percent-encode the password (encodeURIComponent): # is %23, ? is %3F, / is %2F, @ is %40, : is %3A.',
+    );
+  }
+  // node-postgres dials ?host= over the authority's host; postgres.js dials the authority's and sends ?host=
+  // to the server as a startup parameter (postgres 3.4.9 src/index.js parseOptions). Two different hosts in
+  // one URL, one of them remote, mean the TLS mpgkit decides for one would meet the other. (Two local ones,
+  // `localhost` and a socket directory, both get plaintext.)
+  const hosts = new Set(
+    [hostOf(url), ...url.searchParams.getAll('host')]
+      .filter((host) => host !== '')
+      .map((host) => host.toLowerCase()),
+  );
+  if (hosts.size > 1 && [...hosts].some((host) => !isLocalHost(host))) {
+    throw invalid(
+      source,
+      'names more than one host (the one after @ and ?host=, or ?host= twice)',
+      'Drivers disagree on which one they dial (node-postgres takes ?host=, postgres.js the one after @): keep one.',
+      url,
     );
   }
   if (hostOf(url) === '' && !url.searchParams.has('host')) {
