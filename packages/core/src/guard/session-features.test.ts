@@ -160,3 +160,88 @@ describe('the verdict does not change when text is wrapped around a statement (1
     );
   });
 });
+
+describe('property: the classes of the second review (fast-check)', () => {
+  const ident = fc.stringMatching(/^[a-z_][a-z0-9_]{0,12}$/).filter((name) => name !== 'pg_catalog');
+  const locks = fc.constantFrom('pg_advisory_lock', 'pg_try_advisory_lock', 'pg_advisory_unlock_all');
+
+  it("another schema's function named like PostgreSQL's is the app's own; unqualified or pg_catalog's is refused", () => {
+    fc.assert(
+      fc.property(ident, locks, fc.nat(), (schema, lock, key) => {
+        expect(findSessionFeature(`SELECT ${schema}.${lock}(${key})`)).toBeUndefined();
+        expect(findSessionFeature(`SELECT ${lock}(${key})`)?.feature).toMatch(/advisory lock/);
+        expect(findSessionFeature(`SELECT pg_catalog.${lock}(${key})`)?.feature).toMatch(/advisory lock/);
+      }),
+    );
+  });
+
+  it('SET of any custom variable (transaction.x and constraints.x included) is refused; SET TRANSACTION and SET CONSTRAINTS are not', () => {
+    fc.assert(
+      fc.property(fc.oneof(ident, fc.constantFrom('transaction', 'constraints')), ident, (prefix, name) => {
+        expect(findSessionFeature(`SET ${prefix}.${name} = 'x'`)?.feature).toBe('session SET');
+      }),
+    );
+    expect(findSessionFeature('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE')).toBeUndefined();
+    expect(findSessionFeature('SET CONSTRAINTS ALL DEFERRED')).toBeUndefined();
+  });
+
+  it("set_config's is_local: every spelling of false is refused, every spelling of true is not", () => {
+    const spelled = (value: fc.Arbitrary<string>) =>
+      fc.tuple(value, fc.constantFrom('plain', 'cast', 'CAST', 'typed', 'parens')).map(([text, form]) => {
+        if (form === 'cast')
+          return `${text}::${text.startsWith("'") || /^\d/.test(text) ? 'boolean' : 'bool'}`;
+        if (form === 'CAST') return `CAST(${text} AS boolean)`;
+        if (form === 'typed') return text.startsWith("'") ? `pg_catalog.bool ${text}` : text;
+        if (form === 'parens') return `(${text})`;
+        return text;
+      });
+    const falsy = fc.constantFrom('false', "'false'", "'f'", "'no'", "'off'", "'0'");
+    const truthy = fc.constantFrom('true', "'true'", "'t'", "'yes'", "'on'", "'1'");
+    fc.assert(
+      fc.property(spelled(falsy), spelled(truthy), (no, yes) => {
+        expect(findSessionFeature(`SELECT set_config('search_path', 'app', ${no})`)?.feature).toMatch(
+          /set_config/,
+        );
+        expect(findSessionFeature(`SELECT set_config('search_path', 'app', ${yes})`)).toBeUndefined();
+      }),
+    );
+    expect(findSessionFeature("SELECT set_config('a', 'b', 0::boolean)")?.feature).toMatch(/set_config/);
+  });
+
+  it('plain EXPLAIN runs nothing: never refused; EXPLAIN ANALYZE inspects what it runs', () => {
+    const unsafe = fc.constantFrom(
+      'SELECT pg_advisory_lock(1)',
+      "SELECT set_config('a', 'b', false)",
+      'SELECT 1 INTO TEMP t',
+    );
+    fc.assert(
+      fc.property(
+        unsafe,
+        fc.constantFrom('', '(COSTS OFF) ', '(ANALYZE false) ', '(ANALYZE off, VERBOSE) ', 'VERBOSE '),
+        (sql, options) => {
+          expect(findSessionFeature(`EXPLAIN ${options}${sql}`)).toBeUndefined();
+          expect(findSessionFeature(`EXPLAIN ANALYZE ${sql}`)).toBeDefined();
+          expect(
+            findSessionFeature(`EXPLAIN (ANALYZE${options.includes('VERBOSE') ? ', VERBOSE' : ''}) ${sql}`),
+          ).toBeDefined();
+        },
+      ),
+    );
+  });
+
+  it('a name that is a keyword elsewhere (temp, temporary, hold) is a name: no false alarm', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('temp', 'temporary'), ident, (table, cte) => {
+        expect(
+          findSessionFeature(`WITH ${cte} AS (SELECT 1 AS id) INSERT INTO ${table} SELECT id FROM ${cte}`),
+        ).toBeUndefined();
+      }),
+    );
+    expect(
+      findSessionFeature('DECLARE c CURSOR FOR WITH hold AS (SELECT 1) SELECT * FROM hold'),
+    ).toBeUndefined();
+    expect(
+      findSessionFeature('DECLARE c CURSOR WITH HOLD FOR WITH hold AS (SELECT 1) SELECT * FROM hold'),
+    ).toBeDefined();
+  });
+});

@@ -59,14 +59,19 @@ export function findSessionFeature(sql: string): SessionFeature | undefined {
 }
 
 function inspectStatement(all: readonly SqlToken[]): SessionFeature | undefined {
-  // EXPLAIN ANALYZE runs the statement it explains: inspect that statement.
+  // EXPLAIN ANALYZE runs the statement it explains: inspect that statement. Plain EXPLAIN runs nothing.
   const tokens = withoutExplain(all);
+  if (tokens === undefined) return undefined;
   const word = (index: number) => (tokens[index]?.kind === 'word' ? tokens[index]?.value : undefined);
   const first = word(0);
   switch (first) {
     case 'set': {
       const second = word(1);
-      if (second === 'local' || second === 'transaction' || second === 'constraints') break;
+      // SET TRANSACTION and SET CONSTRAINTS are transaction-scoped commands; SET transaction.x = … and
+      // SET constraints.x = … set custom variables of those names for the session (PostgreSQL gram.y:
+      // generic_set's var_name is `ColId | var_name '.' ColId`, and both words are unreserved keywords).
+      const custom = tokens[2]?.kind === 'punct' && tokens[2]?.value === '.';
+      if (second === 'local' || ((second === 'transaction' || second === 'constraints') && !custom)) break;
       return { feature: second === 'session' ? 'SET SESSION' : 'session SET', fix: FIX.set };
     }
     case 'reset':
@@ -83,7 +88,11 @@ function inspectStatement(all: readonly SqlToken[]): SessionFeature | undefined 
     case 'load':
       return { feature: 'LOAD', fix: FIX.load };
     case 'declare':
-      if (hasSequence(tokens, ['with', 'hold'])) return { feature: 'DECLARE ... WITH HOLD', fix: FIX.hold };
+      // DECLARE name [options] CURSOR [WITH | WITHOUT HOLD] FOR query: only the words before FOR decide
+      // (a CTE named hold in the query is not WITH HOLD).
+      if (hasSequence(tokens.slice(0, firstWordIndex(tokens, 'for')), ['with', 'hold'])) {
+        return { feature: 'DECLARE ... WITH HOLD', fix: FIX.hold };
+      }
       break;
     case 'update':
       // "UPDATE pg_settings SET setting = ..." is a session SET (PostgreSQL docs, pg_settings).
@@ -109,11 +118,14 @@ function inspectStatement(all: readonly SqlToken[]): SessionFeature | undefined 
   return inspectCalls(tokens);
 }
 
-// EXPLAIN [ANALYZE] [VERBOSE] [(option, ...)] statement: the statement, or all tokens when not EXPLAIN.
-function withoutExplain(tokens: readonly SqlToken[]): readonly SqlToken[] {
+// EXPLAIN [ANALYZE] [VERBOSE] [(option [value], ...)] statement: the statement when EXPLAIN runs it (ANALYZE,
+// as a word or an option not set to false), `undefined` when it only plans it, all tokens when not EXPLAIN.
+function withoutExplain(tokens: readonly SqlToken[]): readonly SqlToken[] | undefined {
   if (!isWord(tokens[0], 'explain')) return tokens;
   let i = 1;
+  let analyze = false;
   if (tokens[i]?.kind === 'punct' && tokens[i]?.value === '(') {
+    const options: SqlToken[] = [];
     for (let depth = 0; i < tokens.length; i++) {
       const token = tokens[i];
       if (token?.kind === 'punct' && token.value === '(') depth++;
@@ -121,10 +133,23 @@ function withoutExplain(tokens: readonly SqlToken[]): readonly SqlToken[] {
         i++;
         break;
       }
+      if (depth === 1 && token !== undefined && !(token.kind === 'punct' && token.value === '('))
+        options.push(token);
     }
+    const at = options.findIndex((token) => isWord(token, 'analyze') || isWord(token, 'analyse'));
+    // EXPLAIN's boolean options take true/on/1 or false/off/0; without a value they are on.
+    analyze = at !== -1 && !['false', 'off', '0'].includes(options[at + 1]?.value.toLowerCase() ?? '');
   }
-  while (isWord(tokens[i], 'analyze') || isWord(tokens[i], 'analyse') || isWord(tokens[i], 'verbose')) i++;
-  return tokens.slice(i);
+  while (isWord(tokens[i], 'analyze') || isWord(tokens[i], 'analyse') || isWord(tokens[i], 'verbose')) {
+    if (!isWord(tokens[i], 'verbose')) analyze = true;
+    i++;
+  }
+  return analyze ? tokens.slice(i) : undefined;
+}
+
+function firstWordIndex(tokens: readonly SqlToken[], value: string): number {
+  const index = tokens.findIndex((token) => isWord(token, value));
+  return index === -1 ? tokens.length : index;
 }
 
 // CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} [UNLOGGED|RECURSIVE] kind ..., or an object
@@ -155,6 +180,8 @@ function createsTemporary(tokens: readonly SqlToken[]): string | undefined {
 function selectsIntoTemporary(tokens: readonly SqlToken[]): boolean {
   for (let i = 0; i < tokens.length - 1; i++) {
     if (!isWord(tokens[i], 'into')) continue;
+    // INSERT INTO temp … and MERGE INTO temp … (after a CTE) name a table called temp.
+    if (isWord(tokens[i - 1], 'insert') || isWord(tokens[i - 1], 'merge')) continue;
     const next = tokens[i + 1];
     if (next?.kind === 'word' && next.value === 'pg_temp' && tokens[i + 2]?.value === '.') return true;
     if (!isWord(next, 'temp') && !isWord(next, 'temporary')) continue;
@@ -179,13 +206,21 @@ const CLAUSE_AFTER_INTO = new Set([
   'union',
   'intersect',
   'except',
+  'select',
+  'values',
+  'default',
 ]);
 
 // The table a statement names at `index`, with or without the pg_catalog schema.
+// Quoted names count when exact ("pg_settings" is the same table; the tokenizer keeps a quoted name's case).
 function targetIs(tokens: readonly SqlToken[], index: number, table: string): boolean {
   if (isWord(tokens[index], 'only')) index++;
-  if (isWord(tokens[index], 'pg_catalog') && tokens[index + 1]?.value === '.') index += 2;
-  return isWord(tokens[index], table);
+  if (isName(tokens[index], 'pg_catalog') && tokens[index + 1]?.value === '.') index += 2;
+  return isName(tokens[index], table);
+}
+
+function isName(token: SqlToken | undefined, value: string): boolean {
+  return (token?.kind === 'word' || token?.kind === 'identifier') && token.value === value;
 }
 
 function isWord(token: SqlToken | undefined, value: string): boolean {
@@ -204,6 +239,9 @@ function inspectCalls(tokens: readonly SqlToken[]): SessionFeature | undefined {
     )
       continue;
     const name = token.value; // quoted names are exact, unquoted ones lower-cased by the tokenizer
+    // A function of another schema (app.pg_advisory_lock) is the app's own, not PostgreSQL's.
+    const qualified = tokens[i - 1]?.kind === 'punct' && tokens[i - 1]?.value === '.';
+    if (qualified && !isName(tokens[i - 2], 'pg_catalog')) continue;
     if (SESSION_LOCKS.has(name)) return { feature: `session advisory lock (${name})`, fix: FIX.advisory };
     if (name === 'set_config' && isFalse(callArgument(tokens, i + 1, 2))) {
       return { feature: 'set_config(..., false)', fix: FIX.set };
@@ -220,12 +258,31 @@ function isFalse(argument: SqlToken[] | undefined): boolean {
   let tokens = argument.filter(
     (token) => !(token.kind === 'punct' && (token.value === '(' || token.value === ')')),
   );
+  // CAST(x AS bool[ean]) → x
+  if (isWord(tokens[0], 'cast') && isBooleanType(tokens.slice(-1)[0], tokens.at(-2), tokens.at(-3))) {
+    tokens = tokens.slice(
+      1,
+      tokens.findLastIndex((token) => isWord(token, 'as')),
+    );
+  }
+  // x::bool, x::boolean, x::pg_catalog.bool → x
   const cast = tokens.findIndex((token, index) => token.value === ':' && tokens[index + 1]?.value === ':');
-  if (cast !== -1 && ['bool', 'boolean'].includes(tokens[cast + 2]?.value ?? ''))
+  if (cast !== -1 && isBooleanType(tokens.at(-1), tokens.at(-2), tokens.at(-3))) {
     tokens = tokens.slice(0, cast);
+  }
+  // boolean 'false', bool 'f', pg_catalog.bool 'f': a typed literal.
+  if (
+    tokens.length >= 2 &&
+    tokens.at(-1)?.kind === 'string' &&
+    isBooleanType(tokens.at(-2), tokens.at(-3), tokens.at(-4))
+  ) {
+    tokens = tokens.slice(-1);
+  }
   if (tokens.length !== 1) return false;
   const [token] = tokens;
   if (token?.kind === 'word') return token.value === 'false';
+  // An integer cast to boolean: 0 is false (int4 → bool, PostgreSQL's boolean cast).
+  if (token?.kind === 'number') return cast !== -1 && Number(token.value) === 0;
   if (token?.kind !== 'string') return false;
   const text = token.value.trim().toLowerCase();
   return (
@@ -234,6 +291,17 @@ function isFalse(argument: SqlToken[] | undefined): boolean {
     (text.length > 0 && 'no'.startsWith(text)) ||
     (text.length > 1 && 'off'.startsWith(text))
   );
+}
+
+// `type` names PostgreSQL's boolean (bool, boolean, or either qualified with pg_catalog), given as its last
+// token and the two before it.
+function isBooleanType(
+  type: SqlToken | undefined,
+  dot: SqlToken | undefined,
+  schema: SqlToken | undefined,
+): boolean {
+  if (!isWord(type, 'bool') && !isWord(type, 'boolean')) return false;
+  return dot?.value !== '.' || isName(schema, 'pg_catalog');
 }
 
 // The tokens of argument `index` of the call whose '(' is at `open`.
