@@ -100,10 +100,11 @@ function iniFor(
     'server_login_retry = 1',
     // TLS from clients (`allow` takes TLS when a client asks for it, plaintext otherwise; `require` refuses
     // plaintext) and to Postgres, as MPG's PgBouncer does (PgBouncer 1.18 doc/config.md, "TLS settings").
-    `client_tls_sslmode = ${tls.mode === 'required' ? 'require' : 'allow'}`,
+    // `none`: a server that declines TLS (answers the SSLRequest with N), as a self-hosted one with ssl = off.
+    `client_tls_sslmode = ${{ required: 'require', offered: 'allow', none: 'disable' }[tls.mode]}`,
     `client_tls_cert_file = ${tls.certificate.certFile}`,
     `client_tls_key_file = ${tls.certificate.keyFile}`,
-    'server_tls_sslmode = require',
+    `server_tls_sslmode = ${tls.mode === 'none' ? 'disable' : 'require'}`,
     `admin_users = ${POOLER_ADMIN_USER}`,
     `stats_users = ${POOLER_ADMIN_USER}`,
     `logfile = ${pooler.logFile}`,

@@ -16,8 +16,11 @@ export interface PostgresServer {
 /** The superuser, reachable only over the private Unix socket. */
 export const SUPERUSER = 'postgres';
 
-/** How the stack's servers take TLS: `offered` (TLS and plaintext, as libpq's `prefer` finds MPG) or `required`. */
-export type StackTls = 'offered' | 'required';
+/**
+ * How the stack's servers take TLS: `offered` (TLS and plaintext, as libpq's `prefer` finds MPG), `required`,
+ * or `none` (PostgreSQL with ssl = off, PgBouncer declining client TLS: the server a `tls-not-offered` error meets).
+ */
+export type StackTls = 'offered' | 'required' | 'none';
 
 /**
  * initdb + config + start. `pg_ctl -w` waits for readiness. TLS is on with the stack's certificate; in
@@ -62,9 +65,9 @@ export async function startPostgres(
       // the server really saw ("execute s0: ..." vs "execute <unnamed>: ...").
       "log_statement = 'all'",
       "log_line_prefix = '%m [%p] %a '",
-      'ssl = on',
-      `ssl_cert_file = '${tls.certificate.certFile}'`,
-      `ssl_key_file = '${tls.certificate.keyFile}'`,
+      ...(tls.mode === 'none'
+        ? ['ssl = off']
+        : ['ssl = on', `ssl_cert_file = '${tls.certificate.certFile}'`, `ssl_key_file = '${tls.certificate.keyFile}'`]),
       '',
     ].join('\n'),
   );

@@ -68,9 +68,11 @@ describe('explainError on real errors from the stack', () => {
     });
     expect(classifyError(fatal).retrySafe).toBe(false);
     expect(classifyError(fatal, { idempotent: true }).retrySafe).toBe(true);
-    // ...and the next query on that client is refused before it is sent.
+    // ...and the next query on that client is refused before it is sent. That query never ran, but what the
+    // client sent before (an open transaction's statements, a COMMIT) may have: only idempotent work is
+    // repeated.
     const next = await errorOf(() => client.query('SELECT 1'));
-    expect(explainError(next)).toMatchObject({ id: 'client-not-queryable', retry: 'safe' });
+    expect(explainError(next)).toMatchObject({ id: 'client-not-queryable', retry: 'if-idempotent' });
     // A query in flight when the connection is cut: Connection terminated unexpectedly.
     const busy = await connected(stack.url('direct'), { application_name: 'explain-busy' });
     const inFlight = errorOf(() => busy.query('SELECT pg_sleep(5)'));
@@ -128,6 +130,23 @@ describe('explainError on real errors from the stack', () => {
     expect(explainError(error)).toMatchObject({ id: 'max-client-conn', retry: 'safe' });
   });
 
+  it('database does not exist: directly and through PgBouncer, never retried', async () => {
+    const direct = await errorOf(() => connected(stack.url('direct', { database: 'mpgkit_nope' })));
+    const pooled = await errorOf(() => connected(stack.url('transaction', { database: 'mpgkit_nope' })));
+    expect(explainError(direct)).toMatchObject({ id: 'database-does-not-exist', retry: 'never' });
+    expect(explainError(pooled)).toMatchObject({ id: 'database-does-not-exist', retry: 'never' });
+  });
+
+  it('statement timeout (57014): nothing took effect, safe to repeat', async () => {
+    const client = await connected(stack.url('direct'));
+    await client.query('BEGIN');
+    await client.query("SET LOCAL statement_timeout = '50ms'");
+    const error = await errorOf(() => client.query('SELECT pg_sleep(2)'));
+    await client.query('ROLLBACK');
+    await client.end();
+    expect(explainError(error)).toMatchObject({ id: 'statement-timeout', phase: 'rolled-back', retry: 'safe' });
+  });
+
   it('connection refused and connection hangs on startup', async () => {
     const closed = await freePort();
     const refused = await errorOf(() => connected(`postgresql://u:p@127.0.0.1:${closed}/db`));
@@ -141,5 +160,20 @@ describe('explainError on real errors from the stack', () => {
     );
     silent.close();
     expect(explainError(hang)).toMatchObject({ id: 'connection-timeout', retry: 'safe' });
+  });
+});
+
+describe('explainError on a server that declines TLS (PostgreSQL with ssl = off, PgBouncer without client TLS)', () => {
+  let plain: Stack;
+  beforeAll(async () => {
+    plain = await startStack({ tls: 'none' });
+  });
+  afterAll(() => plain?.down());
+
+  it('sslmode=require meets "The server does not support SSL connections": tls-not-offered, never retried', async () => {
+    for (const route of ['direct', 'transaction'] as const) {
+      const error = await errorOf(() => connected(plain.url(route, { tls: 'require' })));
+      expect(explainError(error), route).toMatchObject({ id: 'tls-not-offered', retry: 'never' });
+    }
   });
 });

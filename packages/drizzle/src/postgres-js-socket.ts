@@ -20,30 +20,75 @@ interface PostgresJsSocketOptions {
 /**
  * postgres.js's `socket` option for one TCP host: the connection postgres.js would open itself (same host
  * and port, connected here since postgres.js then skips its own `connect`), except that a close before the
- * server's first byte rejects the waiting query with `CONNECTION_CLOSED` in the connect phase.
+ * server's first byte rejects the waiting query with `CONNECTION_CLOSED` in the connect phase, and a server
+ * that declines TLS fails it with "The server does not support SSL connections" (unless `tlsMode` is
+ * `prefer`, which falls back to plaintext as asked).
  *
+ * @param tlsMode - The endpoint's TLS mode. @default 'verify-full'
  * @example
  * ```ts
- * postgres(url, { ...options, socket: loginCutSocket });
+ * postgres(url, { ...options, socket: loginCutSocket(endpoint.tls?.mode) });
  * ```
  */
-export function loginCutSocket(options: PostgresJsSocketOptions): net.Socket {
-  const host = options.host[0] ?? 'localhost';
-  const port = options.port[0] ?? 5432;
-  const socket = net.connect({ host, port });
-  // postgres.js names the TLS server from `socket.host` (connection.js secure()) and sets it on its own
-  // sockets after connecting; a socket it did not connect needs it set here.
-  Object.assign(socket, { host, port });
-  socket.once('end', () => {
-    if (socket.bytesRead > 0) return;
-    const error = Object.assign(
-      new Error(`connection to ${host}:${port} closed before the server answered the login`),
-      { code: 'CONNECTION_CLOSED', errno: 'CONNECTION_CLOSED', address: host, port },
-    );
-    markConnectPhase(error);
-    socket.destroy(error);
-  });
-  return socket;
+export function loginCutSocket(tlsMode = 'verify-full'): (options: PostgresJsSocketOptions) => net.Socket {
+  return (options) => {
+    const host = options.host[0] ?? 'localhost';
+    const port = options.port[0] ?? 5432;
+    const socket = net.connect({ host, port });
+    // postgres.js names the TLS server from `socket.host` (connection.js secure()) and sets it on its own
+    // sockets after connecting; a socket it did not connect needs it set here.
+    Object.assign(socket, { host, port });
+    if (tlsMode !== 'prefer') failWhenTlsDeclined(socket, host, port);
+    socket.once('end', () => {
+      if (socket.bytesRead > 0) return;
+      const error = Object.assign(
+        new Error(`connection to ${host}:${port} closed before the server answered the login`),
+        { code: 'CONNECTION_CLOSED', errno: 'CONNECTION_CLOSED', address: host, port },
+      );
+      markConnectPhase(error);
+      socket.destroy(error);
+    });
+    return socket;
+  };
+}
+
+// postgres.js asks for TLS with an SSLRequest and reads one byte back; on 'N' (the server declines) it goes on
+// with a TLS handshake anyway unless ssl is 'prefer' (postgres 3.4.9 src/connection.js secure(): `if (!canSSL &&
+// ssl === 'prefer') return connected()`), which the server cannot read, and the query waits out the connect
+// timeout, explained as a DNS or IPv6 timeout. pg and Prisma say "The server does not support SSL connections".
+// Here that 'N' becomes that error, before postgres.js sees the byte, marked as the connect phase.
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
+
+function failWhenTlsDeclined(socket: net.Socket, host: string, port: number): void {
+  let asked = false;
+  let answered = false;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (!asked && Buffer.isBuffer(chunk) && chunk.equals(SSL_REQUEST)) asked = true;
+    return write(chunk, ...rest);
+  }) as typeof socket.write;
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'data' && asked && !answered) {
+      answered = true;
+      const [chunk] = args;
+      if (Buffer.isBuffer(chunk) && chunk[0] === 0x4e) {
+        const error = Object.assign(
+          new Error(`The server does not support SSL connections (${host}:${port})`),
+          {
+            code: 'SSL_NOT_SUPPORTED',
+            address: host,
+            port,
+          },
+        );
+        markConnectPhase(error);
+        emit('error', error);
+        socket.destroy();
+        return true;
+      }
+    }
+    return emit(event, ...args);
+  }) as typeof socket.emit;
 }
 
 /**

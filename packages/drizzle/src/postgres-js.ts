@@ -98,7 +98,9 @@ export function postgresJsOptions(
     // A login cut by a closed connection fails the waiting query instead of holding it forever
     // (./postgres-js-socket.ts, porsager/postgres#1193). `socket` is postgres.js's documented custom-socket
     // option (README "Custom socket"; src/connection.js createSocket), absent from its types.
-    ...(isSingleTcpHost(connectionParts(endpoint.url).host) ? { socket: loginCutSocket } : {}),
+    ...(isSingleTcpHost(connectionParts(endpoint.url).host)
+      ? { socket: loginCutSocket(endpoint.tls?.mode) }
+      : {}),
     // postgres.js prints every NOTICE as a raw object by default (postgres 3.4.9 src/connection.js
     // NoticeResponse: `onnotice ? onnotice(notice) : console.log(notice)`): Drizzle's migrator prints two ("schema drizzle
     // already exists, skipping"). One readable line instead, through the policy's logger.

@@ -260,6 +260,21 @@ export function runtimeErrors(): KnownError[] {
       phase: 'in-flight',
     },
     {
+      id: 'statement-timeout',
+      title: 'canceling statement due to statement timeout',
+      // 57014 query_canceled: statement_timeout ran out, or pg_cancel_backend / a client's cancel request.
+      sqlstates: ['57014'],
+      message: /canceling statement due to (?:statement timeout|user request)/i,
+      cause:
+        'The server canceled the statement: it ran past statement_timeout (or was canceled on request). It did not ' +
+        'take effect, and a transaction it was in is aborted and will roll back.',
+      fix:
+        'Make the statement cheaper (an index, a smaller batch), or give this one more time with SET LOCAL ' +
+        'statement_timeout inside its transaction. Repeating it is safe, but under the same load it times out again.',
+      transient: true,
+      phase: 'rolled-back',
+    },
+    {
       id: 'serialization-failure',
       title: 'could not serialize access / deadlock detected',
       sqlstates: ['40001', '40P01'],

@@ -193,5 +193,19 @@ export function setupErrors(): KnownError[] {
       transient: false,
       phase: 'config',
     },
+    {
+      id: 'database-does-not-exist',
+      title: 'database "…" does not exist',
+      // PostgreSQL: FATAL 3D000 (invalid_catalog_name). PgBouncer 1.18 refuses a database its config does not
+      // list with its generic 08P01 and "no such database: <name>" (measured on the stack).
+      sqlstates: ['3D000', POOLER],
+      message: /database "[^"]*" does not exist|no such database/i,
+      cause:
+        "The URL names a database the server (or PgBouncer's database list) does not have: a typo, the cluster's " +
+        'other database, or one not created yet. MPG names its database in the Connect tab (often fly-db).',
+      fix: 'Correct the database name after the host in the URL (`mpgkit env` shows it), or create the database on the direct URL first.',
+      transient: false,
+      phase: 'config',
+    },
   ];
 }
