@@ -64,11 +64,25 @@ export function requireOneOf<T extends string>(
   );
 }
 
-function describe(value: unknown): string {
+/**
+ * A value as an error message quotes it: strings quoted and cut, numbers as digits, and NaN and ±Infinity
+ * in words (a message never prints NaN or Infinity, which read as mpgkit's own arithmetic gone wrong).
+ *
+ * @example
+ * ```ts
+ * describeValue(Number.NaN); // 'a value that is not a number'
+ * ```
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `"${value.slice(0, 40)}"`;
+  if (typeof value === 'number' && Number.isNaN(value)) return 'a value that is not a number';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return `an infinite number${value < 0 ? ' (negative)' : ''}`;
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
   return typeof value;
 }
+
+const describe = describeValue;
 
 // Fly process group names: letters, digits, `_`, `-`, `.` (fly.toml [processes] keys), any script. The
 // ASCII test comes first: compiling the Unicode one costs ~0.5 ms of a process start (bench/, startup).

@@ -5,7 +5,7 @@ import { pairName } from './budget-explanation.ts';
 import type { BudgetVerdict, PoolBudgetReport, ProcessGroup } from './budget-types.ts';
 import { shareVerdictOf } from './fleet-budget.ts';
 import { type CustomPlanLimits, type PlanLimits, resolvePlan } from './plans.ts';
-import { budgetOf, judgeConnections, judgeDirect, worseVerdict } from './pool-budget.ts';
+import { bindingLimitOf, budgetOf, judgeConnections, judgeDirect, worseVerdict } from './pool-budget.ts';
 
 // Several apps on one cluster: a web app, a worker app and an admin app attached to the same MPG cluster
 // share its PgBouncer, so their fleets add up against one plan. Each may fit alone while together they do
@@ -162,9 +162,7 @@ export function checkClusterBudget(input: ClusterBudgetInput): ClusterBudgetRepo
   const peakDirect = directTotal + (simultaneousDeploys ? sum(directExtras) : Math.max(...directExtras));
   const peakDuring = largest === 0 ? undefined : apps[extras.indexOf(largest)]?.name;
 
-  const session = poolMode === 'session';
-  const limit = session ? plan.maxDatabaseConnections : plan.maxClientConnections;
-  const reserve = session ? plan.reservePool : 0;
+  const { limit, limitName, reserve } = bindingLimitOf(plan, poolMode);
   const normalVerdict = judgeConnections(total, limit, reserve, plan.maxClientConnections);
   const peakVerdict = judgeConnections(peak, limit, reserve, plan.maxClientConnections);
   const declaredShares = apps.flatMap((app) => (app.share === undefined ? [] : [app.share]));
@@ -186,7 +184,7 @@ export function checkClusterBudget(input: ClusterBudgetInput): ClusterBudgetRepo
     peak,
     peakDuring,
     limit,
-    limitName: session ? 'max database connections' : 'max client connections',
+    limitName,
     reserve,
     normalVerdict,
     peakVerdict,

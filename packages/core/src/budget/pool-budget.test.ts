@@ -488,3 +488,69 @@ describe('recommendPoolSizes', () => {
     expect(result.poolSizes.web).toBeGreaterThan(2 * (result.poolSizes.worker ?? 0));
   });
 });
+
+describe('property: the budget classes of the trust review (fast-check)', () => {
+  const customPlanArb = fc.record({
+    maxClientConnections: fc.integer({ min: 1, max: 2_000 }),
+    maxDatabaseConnections: fc.integer({ min: 1, max: 2_000 }),
+    reservePool: fc.integer({ min: 0, max: 20 }),
+  });
+  const fleetArb = fc
+    .array(
+      fc.record({
+        name: fc.constantFrom('web', 'worker', 'cron', 'api'),
+        machines: fc.integer({ min: 1, max: 60 }),
+        processesPerMachine: fc.integer({ min: 1, max: 4 }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((groups) =>
+      groups.filter((group, index) => groups.findIndex((other) => other.name === group.name) === index),
+    );
+
+  it('every verdict and explanation names real numbers: no NaN, no Infinity, never "over by" a negative', () => {
+    fc.assert(
+      fc.property(
+        customPlanArb,
+        modeArb,
+        fleetArb,
+        fc.integer({ min: 1, max: 40 }),
+        (plan, poolMode, groups, poolSize) => {
+          const reservePool = Math.min(plan.reservePool, plan.maxDatabaseConnections);
+          const report = checkPoolBudget({
+            plan: { ...plan, reservePool },
+            poolMode,
+            groups: groups.map((group) => ({ ...group, poolSize })),
+          });
+          const text = [...report.explanation, formatBudgetReport(report)].join('\n');
+          expect(text).not.toMatch(/NaN|Infinity|over by -|over by 0\b/);
+          expect(report.limit).toBeLessThanOrEqual(plan.maxClientConnections);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('recommendPoolSizes: whenever a pool of 1 per process fits, every group gets ≥ 1 and the peak fits; otherwise a typed refusal', () => {
+    fc.assert(
+      fc.property(planArb, modeArb, fleetArb, (plan, poolMode, groups) => {
+        const ones = checkPoolBudget({
+          plan,
+          poolMode,
+          groups: groups.map((group) => ({ ...group, poolSize: 1 })),
+        });
+        const budget = Math.floor(ones.limit * 0.8);
+        if (ones.peak > budget) {
+          expect(thrown(() => recommendPoolSizes({ plan, poolMode, groups })).code).toBe(
+            MpgkitErrorCode.PoolBudgetExceeded,
+          );
+          return;
+        }
+        const recommended = recommendPoolSizes({ plan, poolMode, groups });
+        for (const group of groups) expect(recommended.poolSizes[group.name]).toBeGreaterThanOrEqual(1);
+        expect(recommended.report.peak).toBeLessThanOrEqual(recommended.budget);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});

@@ -164,8 +164,7 @@ export function budgetOf(
     );
   }
   const session = poolMode === 'session';
-  const limit = session ? plan.maxDatabaseConnections : plan.maxClientConnections;
-  const reserve = session ? plan.reservePool : 0;
+  const { limit, limitName, reserve } = bindingLimitOf(plan, poolMode);
   const normalVerdict = judgeConnections(total, limit, reserve, plan.maxClientConnections);
   const peakVerdict = judgeConnections(peak, limit, reserve, plan.maxClientConnections);
   const directVerdict = judgeDirect(directPeak, directConnectionLimit);
@@ -181,7 +180,7 @@ export function budgetOf(
     total,
     peak,
     limit,
-    limitName: session ? 'max database connections' : 'max client connections',
+    limitName,
     reserve,
     normalVerdict,
     peakVerdict,
@@ -300,6 +299,31 @@ function extraDuringDeploy(deploy: DeployStrategy, perMachine: number, connectio
     case 'immediate':
       return 0; // machines are replaced in place
   }
+}
+
+/**
+ * The limit a fleet's client connections meet first, with its reserve slice: in transaction mode PgBouncer's
+ * max client connections; in session mode each client holds a server connection, so max database connections,
+ * or max client connections where a custom plan sets that lower (PgBouncer refuses the clients past it
+ * before any server limit matters).
+ *
+ * @example
+ * ```ts
+ * bindingLimitOf(planLimits('basic'), 'session'); // { limit: 50, limitName: 'max database connections', reserve: 10 }
+ * ```
+ */
+export function bindingLimitOf(
+  plan: PlanLimits,
+  poolMode: PoolMode,
+): { limit: number; limitName: PoolBudgetReport['limitName']; reserve: number } {
+  if (poolMode === 'session' && plan.maxDatabaseConnections <= plan.maxClientConnections) {
+    return {
+      limit: plan.maxDatabaseConnections,
+      limitName: 'max database connections',
+      reserve: plan.reservePool,
+    };
+  }
+  return { limit: plan.maxClientConnections, limitName: 'max client connections', reserve: 0 };
 }
 
 // The reserve pool is the top slice of the database limit, not extra room above it: PgBouncer's

@@ -1,5 +1,6 @@
 import { MpgkitError, MpgkitErrorCode } from '../errors.ts';
 import type { DeployStrategy, PoolMode } from '../pooler.ts';
+import { describeValue } from '../validation.ts';
 import type { PoolBudgetReport, ProcessGroup } from './budget-types.ts';
 import type { CustomPlanLimits, PlanLimits } from './plans.ts';
 import { checkPoolBudget } from './pool-budget.ts';
@@ -43,7 +44,10 @@ export interface PoolSizeRecommendation {
 export function recommendPoolSizes(input: PoolSizeRecommendationInput): PoolSizeRecommendation {
   const headroom = input.headroom ?? 0.2;
   if (!(headroom >= 0 && headroom < 1)) {
-    throw new MpgkitError(MpgkitErrorCode.InvalidOption, `headroom must be ≥ 0 and < 1, got ${headroom}.`);
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `headroom must be ≥ 0 and < 1, got ${describeValue(headroom)}.`,
+    );
   }
   const probe = checkPoolBudget({
     ...input,
@@ -57,12 +61,20 @@ export function recommendPoolSizes(input: PoolSizeRecommendationInput): PoolSize
   const weights = input.groups.map((group) => group.weight ?? 1);
   for (const weight of weights) {
     if (!(weight > 0 && Number.isFinite(weight))) {
-      throw new MpgkitError(MpgkitErrorCode.InvalidOption, `Group weights must be positive, got ${weight}.`);
+      throw new MpgkitError(
+        MpgkitErrorCode.InvalidOption,
+        `Group weights must be positive, got ${describeValue(weight)}.`,
+      );
     }
   }
   const weightedSlots = sum(slots.map((slot, index) => slot * (weights[index] ?? 1)));
-  const sizes = weights.map((weight) => Math.floor(((budget - fixed) * weight) / weightedSlots));
-  if (sizes.some((size) => size < 1)) {
+  // Every group starts at a pool of 1; what is left is shared by weight. (Sharing it all by weight floored a
+  // small group's share to 0 beside a large one, and answered "cannot fit" for fleets that fit.)
+  const spare = budget - fixed - sum(slots);
+  const sizes = weights.map((weight) =>
+    weightedSlots === 0 ? 1 : 1 + Math.max(0, Math.floor((spare * weight) / weightedSlots)),
+  );
+  if (spare < 0) {
     const others = fixed === 0 ? '' : ` (${fixed} of them for the groups' other pools)`;
     throw new MpgkitError(
       MpgkitErrorCode.PoolBudgetExceeded,

@@ -12,7 +12,7 @@ import {
   parseGuardMode,
   parsePoolMode,
 } from '../pooler.ts';
-import { requirePositiveSeconds, requireWholeNumber } from '../validation.ts';
+import { describeValue, requirePositiveSeconds, requireWholeNumber } from '../validation.ts';
 import {
   type DatabaseOptions,
   type FleetGroup,
@@ -98,7 +98,7 @@ export function normalizeDatabaseOptions(options: DatabaseOptions, what = 'defin
   if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1)) {
     throw new MpgkitError(
       MpgkitErrorCode.InvalidOption,
-      `lifetimeJitter must be ≥ 0 and < 1, got ${String(jitter).slice(0, 20)}.`,
+      `lifetimeJitter must be ≥ 0 and < 1, got ${describeValue(jitter)}.`,
     );
   }
   const budgetCheck = options.budgetCheck ?? 'throw';

@@ -285,3 +285,34 @@ describe('a policy declared without a database URL (CI, templates)', () => {
     expect(policy.urls.pooled).toContain('127.0.0.1:6432');
   });
 });
+
+describe('property: no message prints NaN or Infinity, whatever number a policy option gets', () => {
+  it('numeric options given NaN, ±Infinity or a string: a typed error that says it in words', () => {
+    const numeric = [
+      'poolSize',
+      'maxLifetimeSeconds',
+      'idleTimeoutSeconds',
+      'connectTimeoutSeconds',
+      'drainWindowSeconds',
+      'lifetimeJitter',
+    ] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...numeric),
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+        (option, value) => {
+          const error = thrown(
+            () =>
+              defineDatabase({
+                env: { DATABASE_URL: 'postgresql://u:p@pgbouncer.c1.flympg.net/fly-db' },
+                [option]: value,
+                logger: { warn() {} },
+              }).urls,
+          );
+          expect(error.code).toBe('INVALID_OPTION');
+          expect(error.message).not.toMatch(/NaN|Infinity/);
+        },
+      ),
+    );
+  });
+});
