@@ -67,7 +67,11 @@ export async function startPostgres(
       "log_line_prefix = '%m [%p] %a '",
       ...(tls.mode === 'none'
         ? ['ssl = off']
-        : ['ssl = on', `ssl_cert_file = '${tls.certificate.certFile}'`, `ssl_key_file = '${tls.certificate.keyFile}'`]),
+        : [
+            'ssl = on',
+            `ssl_cert_file = '${tls.certificate.certFile}'`,
+            `ssl_key_file = '${tls.certificate.keyFile}'`,
+          ]),
       '',
     ].join('\n'),
   );

@@ -144,7 +144,11 @@ describe('explainError on real errors from the stack', () => {
     const error = await errorOf(() => client.query('SELECT pg_sleep(2)'));
     await client.query('ROLLBACK');
     await client.end();
-    expect(explainError(error)).toMatchObject({ id: 'statement-timeout', phase: 'rolled-back', retry: 'safe' });
+    expect(explainError(error)).toMatchObject({
+      id: 'statement-timeout',
+      phase: 'rolled-back',
+      retry: 'safe',
+    });
   });
 
   it('connection refused and connection hangs on startup', async () => {
