@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The compatibility job (`pnpm test:compat`): every adapter's tests, conformance in both pool modes
-# included, against the LOWEST version of each peer range, on Node 22.12, the lowest Node the packages
-# support. `pnpm test` covers the newest versions on Node 24. It works on a copy of the tracked files with
-# the catalog pinned low, so the repository's own install is untouched.
+# The compatibility job (`pnpm test:compat`): core's and the CLI's tests and every adapter's, conformance in
+# both pool modes included, against the LOWEST version of each peer range, on Node 22.12, the lowest Node
+# the packages support, and against the BUILT packages (dist/, as an installed app resolves them:
+# MPGKIT_TEST_TARGET=dist, vitest.shared.ts). `pnpm test` covers the sources with the newest versions on
+# Node 24. It works on a copy of the tracked files with the catalog pinned low, so the repository's own
+# install is untouched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="${MPGKIT_TOOLS_DIR:-$HOME/.cache/mpgkit-tools}"
@@ -46,5 +48,6 @@ pnpm turbo run build generate --output-logs=errors-only >/dev/null
 export PATH="$node22:$PATH"
 # Node 22.12 strips TypeScript only when asked: the conformance load runners run the sources (.ts).
 export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
-echo "compat: testing on node $(node --version)"
-pnpm vitest run --project kysely --project drizzle --project prisma --project typeorm --project knex --project sequelize "$@"
+export MPGKIT_TEST_TARGET=dist
+echo "compat: testing the built packages on node $(node --version)"
+pnpm vitest run --project core --project cli --project kysely --project drizzle --project prisma --project typeorm --project knex --project sequelize "$@"

@@ -1,7 +1,8 @@
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
+import { createDrizzle, createMigrationDrizzle } from '@mpgkit/drizzle/postgres-js';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { sql } from 'drizzle-orm';
-import { createDrizzle, createMigrationDrizzle } from '../src/postgres-js.ts';
 import { drizzleAppClient } from './drizzle-operations.ts';
 
 // postgres.js returns rows as an array (a RowList).

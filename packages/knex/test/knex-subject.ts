@@ -1,8 +1,9 @@
 // The conformance subject: knex the way an app uses it, built by @mpgkit/knex from a policy.
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
+import { createKnex, createMigrationKnex } from '@mpgkit/knex';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import type { Knex } from 'knex';
-import { createKnex, createMigrationKnex } from '../src/index.ts';
 
 export function createAppClient(policy: Policy): AppClient {
   return appClientOn(createKnex(policy));

@@ -1,8 +1,9 @@
 // The conformance subject: Kysely the way an app uses it, built by @mpgkit/kysely from a policy.
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
+import { createKysely, createMigrationKysely } from '@mpgkit/kysely';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { type Kysely, sql } from 'kysely';
-import { createKysely, createMigrationKysely } from '../src/index.ts';
 
 export function createAppClient(policy: Policy): AppClient {
   return appClientOn(createKysely<unknown>(policy));

@@ -1,8 +1,9 @@
 // The conformance subject: a generated Prisma 7 client on @mpgkit/prisma's adapter.
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
+import { createMigrationPrisma, createPrisma } from '@mpgkit/prisma';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createMigrationPrisma, createPrisma } from '../src/index.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export function createAppClient(policy: Policy): AppClient {

@@ -1,8 +1,9 @@
 // The conformance subject: Sequelize the way an app uses it, built by @mpgkit/sequelize from a policy.
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
+import { createMigrationSequelize, createSequelize } from '@mpgkit/sequelize';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { createMigrationSequelize, createSequelize } from '../src/index.ts';
 
 export function createAppClient(policy: Policy): AppClient {
   return appClientOn(createSequelize(policy));

@@ -1,7 +1,8 @@
+// The adapter by its own package name: the export conditions pick the source or dist/ (CONTRIBUTING.md).
 import type { Policy } from '@mpgkit/core';
 import type { AppClient, MigrationClient } from '@mpgkit/test-infra/conformance';
+import { createDataSource, createMigrationDataSource } from '@mpgkit/typeorm';
 import type { DataSource } from 'typeorm';
-import { createDataSource, createMigrationDataSource } from '../src/index.ts';
 
 export async function createAppClient(policy: Policy): Promise<AppClient> {
   return appClientOn(await createDataSource(policy).initialize());

@@ -21,7 +21,12 @@ export class LoadRun {
 
   constructor(config: LoadConfig) {
     this.child = fork(RUNNER, [JSON.stringify(config)], {
-      execArgv: ['--conditions=@mpgkit/source', '--no-warnings'],
+      // The same build the tests run (vitest.shared.ts testTarget): the sources, or dist/ under
+      // MPGKIT_TEST_TARGET=dist (subjects import their package by its own name, so the condition decides).
+      execArgv: [
+        ...(process.env.MPGKIT_TEST_TARGET === 'dist' ? [] : ['--conditions=@mpgkit/source']),
+        '--no-warnings',
+      ],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {

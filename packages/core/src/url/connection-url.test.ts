@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../test/thrown.ts';
 import { MpgkitErrorCode } from '../errors.ts';
+import { defineDatabase } from '../policy/policy.ts';
 import { redact, redactUrl } from '../redact.ts';
 import {
   classifyConnectionUrl,
@@ -379,5 +380,20 @@ describe('property: hosts and repeated parameters (fast-check)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('what a bundler may drop', () => {
+  // tsdown once dropped the bare decodeURIComponent(text) call that decodable() kept only for its throw: the
+  // built package threw a raw URIError here. The compatibility job runs this file against dist/.
+  it('a database name with a broken percent escape is a typed INVALID_CONNECTION_URL, from the built package too', () => {
+    const error = thrown(
+      () =>
+        defineDatabase({
+          env: { DATABASE_URL: 'postgresql://u:p@db.example.com/%E0%A4%A' },
+          logger: { warn() {} },
+        }).urls,
+    );
+    expect(error).toMatchObject({ code: 'INVALID_CONNECTION_URL' });
   });
 });
