@@ -21,8 +21,10 @@ const SKIP = new Set(['node_modules', 'dist', '.git', '.turbo', 'generated', 're
 // A quoted path that starts with ./ or ../ (import specifiers, new URL() paths, config paths), up to its
 // closing quote or, in a template literal, its first substitution: `../../examples/${name}` is caught too.
 const RELATIVE_PATH = /['"`](\.{1,2}\/[^'"`\s$]*)/g;
-// Shared build configuration at the workspace root, which package configs extend by design.
-const ROOT_CONFIG = /^(?:tsdown|vitest)\.shared\.ts$/;
+// Shared build configuration at the workspace root, which package configs extend by design, and the test
+// helpers every package's tests share (test-support/: no package ships them, and core's own tests use them,
+// which a workspace package could not: test-infra depends on core).
+const ROOT_CONFIG = /^(?:(?:tsdown|vitest)\.shared\.ts|test-support\/[\w.-]+\.ts)$/;
 // A cluster file (defineCluster) names the policy module and fly.toml of every app on one cluster: reading
 // other apps' files is what it is for (`mpgkit check --cluster` loads them; the file itself imports nothing there).
 const CLUSTER_FILE = /\.cluster\.[cm]?[jt]s$/;

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { createPgPool, defineDatabase } from '@mpgkit/core';
 import pg from 'pg';
 import { expect, inject, it } from 'vitest';
-import { assertNoPasswordPrinted } from '../src/password-fuzz.ts';
+import { assertNoPasswordPrinted } from '../../test-support/password-fuzz.ts';
 import { attachStack } from '../src/stack.ts';
 
 const stack = attachStack(inject('mpgkitStack'));

@@ -1,9 +1,9 @@
 import { describe, it } from 'vitest';
-import { assertNoPasswordPrintedAsync } from '../../../test-infra/src/password-fuzz.ts';
+import { assertNoPasswordPrintedAsync } from '../../../test-support/password-fuzz.ts';
 import { runCli } from './run-cli.ts';
 
 // What the CLI prints never shows a password, whatever it is, however it is written and wherever the URL
-// carries it (test-infra password-fuzz.ts): `mpgkit env` (text and JSON), `mpgkit explain` of an error
+// carries it (test-support/password-fuzz.ts): `mpgkit env` (text and JSON), `mpgkit explain` of an error
 // text that holds the URL, and `mpgkit doctor` against a port where nothing listens (its URL, DNS, TLS and
 // connect lines are printed; the connect fails at once).
 async function run(argv: string[], env: Record<string, string>): Promise<string> {

@@ -6,7 +6,7 @@ import {
   FUZZ_HOST,
   FUZZ_USER,
   urlWith,
-} from '../../../test-infra/src/password-fuzz.ts';
+} from '../../../test-support/password-fuzz.ts';
 import { MpgkitError } from './errors.ts';
 import { explainError } from './explain/explain-error.ts';
 import { defineDatabase, type Policy } from './policy/policy.ts';

@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import { drizzleKitConfig } from '../src/cli-config.ts';
 import * as nodePostgres from '../src/node-postgres.ts';
 import * as postgresJs from '../src/postgres-js.ts';
 
-// Every object @mpgkit/drizzle builds, on both drivers, prints without the password (test-infra
+// Every object @mpgkit/drizzle builds, on both drivers, prints without the password (test-support/
 // password-fuzz.ts).
 it('no object @mpgkit/drizzle builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,

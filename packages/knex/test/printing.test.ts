@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import { createKnex, createMigrationKnex, knexConfig, knexfileConfig } from '../src/index.ts';
 
-// Every object @mpgkit/knex builds prints without the password (test-infra password-fuzz.ts).
+// Every object @mpgkit/knex builds prints without the password (test-support/password-fuzz.ts).
 it('no object @mpgkit/knex builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,
 }, () => {

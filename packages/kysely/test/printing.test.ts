@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import { createKysely, createMigrationKysely, kyselyCtlConfig } from '../src/index.ts';
 
-// Every object @mpgkit/kysely builds prints without the password (test-infra password-fuzz.ts).
+// Every object @mpgkit/kysely builds prints without the password (test-support/password-fuzz.ts).
 it('no object @mpgkit/kysely builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,
 }, () => {

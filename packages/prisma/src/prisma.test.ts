@@ -81,7 +81,7 @@ describe('prismaAdapter (Prisma 7)', () => {
     expect(adapter.options.onConnectionError).toBeTypeOf('function');
   });
 
-  it("gives the pool config core's hardened client (pg-pool Client option), guarded only in transaction mode", () => {
+  it("gives the pool config core's hardened client (pg-pool Client option), guarded only in transaction mode", async () => {
     const clientOf = (mode: 'transaction' | 'session') => {
       const Client = (
         prismaAdapter(policyFor(mode), RecordingPrismaPg).config as unknown as {
@@ -92,9 +92,17 @@ describe('prismaAdapter (Prisma 7)', () => {
       return new Client({});
     };
     for (const mode of ['transaction', 'session'] as const) expect(clientOf(mode)).toBeInstanceOf(pg.Client);
-    // The guard wraps query on the instance; in session mode query is pg's own.
-    expect(clientOf('transaction').query).not.toBe(pg.Client.prototype.query);
-    expect(clientOf('session').query).toBe(pg.Client.prototype.query);
+    // The guard refuses LISTEN before anything is sent in transaction mode; in session mode pg takes the query
+    // (and, unconnected, holds it: still pending here).
+    const listen = (mode: 'transaction' | 'session') =>
+      (clientOf(mode) as unknown as { query(text: string): Promise<unknown> }).query('LISTEN jobs');
+    await expect(listen('transaction')).rejects.toMatchObject({
+      code: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
+    });
+    const pending = Symbol('pending');
+    expect(await Promise.race([listen('session').catch((error) => error), Promise.resolve(pending)])).toBe(
+      pending,
+    );
   });
 
   it('refuses a statementNameGenerator in transaction mode, allows it in session mode', () => {

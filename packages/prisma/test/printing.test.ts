@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import { prisma6Urls, prismaAdapter, prismaConfig, prismaMigrationAdapter } from '../src/index.ts';
 
-// Every object @mpgkit/prisma builds prints without the password (test-infra password-fuzz.ts). prisma6Urls
+// Every object @mpgkit/prisma builds prints without the password (test-support/password-fuzz.ts). prisma6Urls
 // are the URLs Prisma 6 reads from the environment: strings, which must hold the password.
 it('no object @mpgkit/prisma builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,

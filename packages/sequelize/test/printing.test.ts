@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import {
   createMigrationSequelize,
   createSequelize,
@@ -8,7 +8,7 @@ import {
   sequelizeOptions,
 } from '../src/index.ts';
 
-// Every object @mpgkit/sequelize builds prints without the password (test-infra password-fuzz.ts).
+// Every object @mpgkit/sequelize builds prints without the password (test-support/password-fuzz.ts).
 it('no object @mpgkit/sequelize builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,
 }, () => {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
-import { assertNoPasswordPrinted, jsonOf, printedThrough } from '@mpgkit/test-infra/password-fuzz';
 import { it } from 'vitest';
+import { assertNoPasswordPrinted, jsonOf, printedThrough } from '../../../test-support/password-fuzz.ts';
 import {
   createDataSource,
   createMigrationDataSource,
@@ -8,7 +8,7 @@ import {
   typeormOptions,
 } from '../src/index.ts';
 
-// Every object @mpgkit/typeorm builds prints without the password (test-infra password-fuzz.ts).
+// Every object @mpgkit/typeorm builds prints without the password (test-support/password-fuzz.ts).
 it('no object @mpgkit/typeorm builds prints a password (10,000 generated passwords)', {
   timeout: 300_000,
 }, () => {

@@ -1,4 +1,4 @@
-import { parseConnectionUrl } from './connection-url.ts';
+import { parseConnectionUrl } from './parse-connection-url.ts';
 
 /** A connection URL in the host form drivers and CLIs take as separate fields. */
 export interface ConnectionParts {

@@ -8,12 +8,12 @@ import {
   classifyConnectionUrl,
   deriveDirectUrl,
   PRISMA_URL_PARAMS,
-  parseConnectionUrl,
   removeQueryParams,
   resolveConnectionUrls,
   withCredentials,
   withDatabase,
 } from './connection-url.ts';
+import { parseConnectionUrl } from './parse-connection-url.ts';
 
 const pooled = 'postgresql://fly-user:s3cr3t-pw@pgbouncer.my-cluster.flympg.net/fly-db';
 const direct = 'postgresql://fly-user:s3cr3t-pw@direct.my-cluster.flympg.net/fly-db';

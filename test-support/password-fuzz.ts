@@ -4,7 +4,9 @@ import { expect } from 'vitest';
 
 // The password fuzz every package runs over what it prints (core: policies, URLs, errors, pools; each
 // adapter: the objects it builds; the CLI: its commands' output): generated passwords of every kind, written
-// every way users write them, and a leak check that tells a leak from public text.
+// every way users write them, and a leak check that tells a leak from public text. It lives at the workspace
+// root because core's own tests use it, which a workspace package could not offer (test-infra depends on
+// core).
 
 export const FUZZ_USER = 'fly-user';
 export const FUZZ_HOST = 'pgbouncer.c1.flympg.net';
