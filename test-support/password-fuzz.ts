@@ -146,8 +146,8 @@ function expectNoLeak(
 
 /**
  * `printed` for surfaces built from a policy: the policy is defined from the URL (as `DATABASE_URL`; on MPG
- * the direct URL is derived), and a URL the policy refuses prints nothing here (core's own fuzz checks
- * that refusal's error). The policy's logger lines are a surface too.
+ * the direct URL is derived). A URL the policy refuses (a typed error; any other fails the test) prints what
+ * `refused` returns: nothing by default, since core's own fuzz checks that refusal's error. The policy's logger lines are a surface too.
  *
  * @example
  * ```ts
@@ -155,7 +155,8 @@ function expectNoLeak(
  * ```
  */
 export function printedThrough(
-  build: (policy: Policy) => Record<string, string>,
+  build: (policy: Policy, url: string) => Record<string, string>,
+  refused: (error: MpgkitError, url: string) => Record<string, string> = () => ({}),
 ): (url: string) => Record<string, string> {
   return (url) => {
     const logged: string[] = [];
@@ -169,10 +170,10 @@ export function printedThrough(
       });
       policy.urls;
     } catch (error) {
-      if (error instanceof MpgkitError) return {};
+      if (error instanceof MpgkitError) return refused(error, url);
       throw error;
     }
-    const surfaces = build(policy);
+    const surfaces = build(policy, url);
     return { ...surfaces, 'logger lines': logged.join('\n') };
   };
 }

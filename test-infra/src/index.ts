@@ -7,6 +7,7 @@ export {
   type StackBinaries,
 } from './binaries.ts';
 export { SUITE_POOL_SIZE, scaledPolicyOptions } from './conformance/scaled-policy.ts';
+export { errorOf } from './error-of.ts';
 export { type FleetObservation, type FleetShape, simulateFleet } from './fleet-simulation.ts';
 export { measureUntil } from './measure-until.ts';
 export type { PoolerLimits } from './pgbouncer-pooler.ts';

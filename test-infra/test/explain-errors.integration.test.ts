@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { classifyError, explainError } from '@mpgkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../src/error-of.ts';
 import { freePort } from '../src/free-port.ts';
 import { type Stack, startStack } from '../src/index.ts';
 
@@ -19,15 +20,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => stack?.down());
-
-async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 async function connected(url: string, config: pg.ClientConfig = {}) {
   const client = new pg.Client({ connectionString: url, ...config });

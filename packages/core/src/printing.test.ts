@@ -5,11 +5,12 @@ import {
   assertNoPasswordPrinted,
   FUZZ_HOST,
   FUZZ_USER,
+  printedThrough,
   urlWith,
 } from '../../../test-support/password-fuzz.ts';
 import { MpgkitError } from './errors.ts';
 import { explainError } from './explain/explain-error.ts';
-import { defineDatabase, type Policy } from './policy/policy.ts';
+import { defineDatabase } from './policy/policy.ts';
 import { resolveEndpoint } from './pools/endpoint.ts';
 import { createPgPool } from './pools/pg-pool.ts';
 import { toPgPoolConfig } from './pools/pg-pool-options.ts';
@@ -24,50 +25,39 @@ const USER = FUZZ_USER;
 const HOST = FUZZ_HOST;
 
 /** Everything a user might print, for one URL: each surface's text, or the typed error that refused the URL. */
-function printed(url: string): Record<string, string> {
-  const logged: string[] = [];
-  let policy: Policy;
-  try {
-    policy = defineDatabase({
-      env: { DATABASE_URL: url },
-      poolMode: 'transaction',
-      logger: { warn: (line: string) => logged.push(line) },
-      random: () => 0.5, // the same lifetimes in the baseline and the case
-    });
-    policy.urls; // resolved here, as an app's first use does
-  } catch (error) {
-    if (!(error instanceof MpgkitError)) throw new Error(`untyped error: ${inspect(error)}`);
-    return {
-      'error.message': error.message,
-      'util.inspect(error)': inspect(error, { depth: null }),
-      'JSON.stringify(error)': JSON.stringify(error),
-      'String(error)': String(error),
+const printed = printedThrough(
+  (policy, url) => {
+    const pool = createPgPool(policy, pg.Pool);
+    const endpoint = resolveEndpoint(policy);
+    const surfaces = {
+      'JSON.stringify(policy)': JSON.stringify(policy),
+      'util.inspect(policy)': inspect(policy, { depth: null }),
+      'policy.budgetSummary()': String(policy.budgetSummary()),
       'redactUrl(url)': redactUrl(url),
       'redact(free text)': redact(`connect failed: ${url} (retrying)`),
+      'policy.redact(url)': policy.redact(`failed: ${url}`),
+      'util.inspect(toPgPoolConfig(policy))': inspect(toPgPoolConfig(policy), { depth: null }),
+      'JSON.stringify(toPgPoolConfig(policy))': JSON.stringify(toPgPoolConfig(policy)),
+      'util.inspect(pool)': inspect(pool, { depth: 4 }),
+      'util.inspect(pool.options)': inspect(pool.options, { depth: null }),
+      'JSON.stringify(pool.options)': JSON.stringify(pool.options),
+      'util.inspect(endpoint)': inspect(endpoint),
+      'JSON.stringify(endpoint)': JSON.stringify(endpoint),
+      'explainError(error naming the url)': JSON.stringify(explainError(new Error(`ECONNREFUSED ${url}`))),
     };
-  }
-  const pool = createPgPool(policy, pg.Pool);
-  const endpoint = resolveEndpoint(policy);
-  const surfaces = {
-    'JSON.stringify(policy)': JSON.stringify(policy),
-    'util.inspect(policy)': inspect(policy, { depth: null }),
-    'policy.budgetSummary()': String(policy.budgetSummary()),
+    void pool.end();
+    return surfaces;
+  },
+  // A URL the policy refuses: the typed error, every way it prints, and what redaction makes of the URL.
+  (error, url) => ({
+    'error.message': error.message,
+    'util.inspect(error)': inspect(error, { depth: null }),
+    'JSON.stringify(error)': JSON.stringify(error),
+    'String(error)': String(error),
     'redactUrl(url)': redactUrl(url),
     'redact(free text)': redact(`connect failed: ${url} (retrying)`),
-    'policy.redact(url)': policy.redact(`failed: ${url}`),
-    'util.inspect(toPgPoolConfig(policy))': inspect(toPgPoolConfig(policy), { depth: null }),
-    'JSON.stringify(toPgPoolConfig(policy))': JSON.stringify(toPgPoolConfig(policy)),
-    'util.inspect(pool)': inspect(pool, { depth: 4 }),
-    'util.inspect(pool.options)': inspect(pool.options, { depth: null }),
-    'JSON.stringify(pool.options)': JSON.stringify(pool.options),
-    'util.inspect(endpoint)': inspect(endpoint),
-    'JSON.stringify(endpoint)': JSON.stringify(endpoint),
-    'explainError(error naming the url)': JSON.stringify(explainError(new Error(`ECONNREFUSED ${url}`))),
-    'logger lines': logged.join('\n'),
-  };
-  void pool.end();
-  return surfaces;
-}
+  }),
+);
 
 describe('no surface prints a password (10,000 generated passwords × every surface)', () => {
   it('property: 0 leaks, 0 untyped errors', { timeout: 120_000 }, () => {

@@ -1,5 +1,5 @@
 import { classifyError, defineDatabase, explainError } from '@mpgkit/core';
-import { attachStack } from '@mpgkit/test-infra';
+import { attachStack, errorOf } from '@mpgkit/test-infra';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { expect, inject, it } from 'vitest';
 import { createPrisma } from '../src/index.ts';
@@ -7,15 +7,6 @@ import { PrismaClient } from './generated/client.ts';
 
 // Prisma 7's real errors from real faults on the stack, explained as pg's and postgres.js's are.
 const stack = attachStack(inject('mpgkitStack'));
-
-async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 const prismaOn = (url: string) =>
   createPrisma(
