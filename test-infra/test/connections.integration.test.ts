@@ -125,7 +125,7 @@ describe('mpgkit connections, two example apps serving', () => {
     expect(text).toMatch(
       new RegExp(`^db_client_connection_wait_time_count\\{${pool}[^}]*\\} [1-9]\\d*$`, 'm'),
     );
-    expect(text).toMatch(new RegExp(`^db_client_connection_max\\{${pool}[^}]*\\} 10$`, 'm'));
+    expect(text).toMatch(new RegExp(`^db_client_connection_limit\\{${pool}[^}]*\\} 10$`, 'm'));
     expect(text).toMatch(/^db_client_connection_create_time_bucket\{[^}]*le="0.05"\} \d+$/m);
   });
 

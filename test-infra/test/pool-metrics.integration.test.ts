@@ -65,7 +65,8 @@ describe('pool metrics (OpenTelemetry SDK, in-memory reader)', () => {
       expect({ idle: state('idle'), used: state('used') }).toEqual(own);
       const reported = state('idle') + state('used');
       expect(seen?.clientsAtPgBouncer).toEqual([reported, reported]);
-      expect(sumOf(all, 'db.client.connection.max', pooled)).toBe(policy.poolSize);
+      expect(sumOf(all, 'db.client.connection.limit', pooled)).toBe(policy.poolSize);
+      expect(all.some((point) => point.name === 'db.client.connection.max')).toBe(false); // the old name
       // 0 failed queries across the drain; the lifetime (≤ 2 s here) closed connections several times.
       expect(failed).toBe(0);
       expect(

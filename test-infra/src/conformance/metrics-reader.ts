@@ -64,7 +64,7 @@ export function sumOf(points: MetricPoint[], name: string, attributes: Record<st
 /** OpenTelemetry's units for the pool metrics (semantic-conventions docs/database/database-metrics.md). */
 export const CONVENTION_UNITS = {
   'db.client.connection.count': '{connection}',
-  'db.client.connection.max': '{connection}',
+  'db.client.connection.limit': '{connection}',
   'db.client.connection.idle.max': '{connection}',
   'db.client.connection.idle.min': '{connection}',
   'db.client.connection.pending_requests': '{request}',

@@ -223,7 +223,7 @@ function expectPoolMetrics(metrics: MetricsSeen | undefined, notMeasured: string
     total: clientsAtPgBouncer[0],
   });
   expect(clientsAtPgBouncer[1]).toBe(clientsAtPgBouncer[0]);
-  expect(sumOf(points, 'db.client.connection.max')).toBeGreaterThan(0);
+  expect(sumOf(points, 'db.client.connection.limit')).toBeGreaterThan(0);
   expect(
     sumOf(points, 'mpgkit.db.client.connection.closed', { 'mpgkit.close.reason': 'lifetime' }),
   ).toBeGreaterThan(0);

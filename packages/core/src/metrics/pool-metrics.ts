@@ -176,8 +176,11 @@ export function recordPoolMetrics(meter: MeterLike, options: PoolMetricsOptions)
       result.observe(state.used, { ...attributes, 'db.client.connection.state': 'used' });
     },
   );
+  // `db.client.connection.max` until OpenTelemetry renamed it (semantic-conventions PR #4073; deprecated in
+  // @opentelemetry/semantic-conventions 1.45.0 as "Replaced by db.client.connection.limit"). The database
+  // metrics are still experimental, so the new name alone is emitted.
   observe(
-    'db.client.connection.max',
+    'db.client.connection.limit',
     'The most connections the pool opens.',
     '{connection}',
     (result, state) => result.observe(state.max, attributes),
