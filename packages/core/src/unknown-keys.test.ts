@@ -179,7 +179,7 @@ const VALID_KEYS: Record<string, Set<string>> = {
     'channels',
     'onNotification',
     'onError',
-    'overlapMs',
+    'handoverTimeoutMs',
     'baseDelayMs',
     'maxDelayMs',
   ]),

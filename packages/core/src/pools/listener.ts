@@ -4,6 +4,7 @@ import { recordPoolMetrics } from '../metrics/pool-metrics.ts';
 import type { Policy } from '../policy/policy.ts';
 import { type KnownKeys, rejectUnknownKeys } from '../unknown-keys.ts';
 import { pgSslOf, resolveEndpoint } from './endpoint.ts';
+import { ListenerRelay } from './listener-handover.ts';
 import { hardenedPgClient } from './pg-hardened-client.ts';
 
 /** A notification, as node-postgres delivers it. */
@@ -22,8 +23,11 @@ export interface ListenerOptions {
   onNotification: (notification: Notification) => void;
   /** Called when the connection is lost (the listener reconnects by itself). @default a redacted policy.logger.warn */
   onError?: (error: Error) => void;
-  /** How long the old connection stays open after the new one listens, for notifications still in flight. @default 250 */
-  overlapMs?: number;
+  /**
+   * How long the old connection may take to reach the handover marker once the new one listens; past it, the
+   * old one is closed and the new one delivers what it held back. @default 1000
+   */
+  handoverTimeoutMs?: number;
   /** Reconnect backoff: attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs × 2ⁿ)]. @default 100 */
   baseDelayMs?: number;
   /** @default 5000 */
@@ -34,7 +38,7 @@ const LISTENER_OPTION_KEYS = {
   channels: true,
   onNotification: true,
   onError: true,
-  overlapMs: true,
+  handoverTimeoutMs: true,
   baseDelayMs: true,
   maxDelayMs: true,
 } as const satisfies KnownKeys<ListenerOptions>;
@@ -50,7 +54,8 @@ export interface Listener {
 /**
  * LISTEN on the **direct** URL (a transaction pooler loses notifications), with a connection that is
  * recycled within the policy's lifetime, so the proxy's drain never cuts it: the new connection LISTENs
- * before the old one closes, and notifications both receive during the overlap are delivered once. After
+ * before the old one closes and a marker on a private channel splits the stream between them, so every
+ * notification is delivered once and in commit order, identical ones included (see `ListenerRelay`). After
  * an unexpected loss it reconnects with backoff (full jitter) and reports the loss through `onError`, so
  * it never goes deaf silently. Notifications sent while no connection listens at all are lost, as in
  * Postgres itself.
@@ -91,7 +96,7 @@ export async function createListener(
     endpoint,
     { connectBackoff: false },
   ) as unknown as typeof Client;
-  const overlapMs = options.overlapMs ?? 250;
+  const handoverTimeoutMs = options.handoverTimeoutMs ?? 1000;
   const onError =
     options.onError ??
     ((error: Error) =>
@@ -101,155 +106,164 @@ export async function createListener(
   const stats = { notifications: 0, recycles: 0, reconnects: 0 };
 
   let stopped = false;
-  let current: PgListenClientLike | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // While two connections listen, count what each received: a notification is delivered when one
-  // connection has seen it more often than it was delivered (identical notifications stay distinct).
-  let overlap:
-    | { seen: Map<PgListenClientLike, Map<string, number>>; delivered: Map<string, number> }
-    | undefined;
-  const retiring = new Set<PgListenClientLike>();
+  // Connections open and not yet closed by the listener itself: a loss of any other is no news. A connection
+  // still connecting or LISTENing is not lost either: the code awaiting it handles its failure.
+  const live = new Set<PgListenClientLike>();
+  const connecting = new Set<PgListenClientLike>();
+  const opened = new Set<PgListenClientLike>();
+  const closing = new Set<Promise<void>>();
+  const recycled = new WeakSet<PgListenClientLike>();
+  const markerChannel = `mpgkit_handover_${randomToken()}${randomToken()}`;
+  const relay = new ListenerRelay<PgListenClientLike>(
+    markerChannel,
+    (notification) => {
+      if (stopped) return;
+      stats.notifications++;
+      options.onNotification(notification);
+    },
+    (old) => {
+      recycled.add(old);
+      stats.recycles++;
+      close(old);
+      schedule();
+    },
+  );
 
-  const deliver = (
-    from: PgListenClientLike,
-    message: { channel: string; payload?: string; processId: number },
-  ) => {
-    if (stopped) return;
-    const notification: Notification = {
-      channel: message.channel,
-      payload: message.payload ?? '',
-      processId: message.processId,
-    };
-    if (overlap !== undefined) {
-      const key = `${notification.channel}\u0000${notification.processId}\u0000${notification.payload}`;
-      const seen = overlap.seen.get(from) ?? new Map<string, number>();
-      overlap.seen.set(from, seen);
-      const count = (seen.get(key) ?? 0) + 1;
-      seen.set(key, count);
-      if (count <= (overlap.delivered.get(key) ?? 0)) return;
-      overlap.delivered.set(key, count);
-    }
-    stats.notifications++;
-    options.onNotification(notification);
-  };
-
-  // With a meter, the listener reports as a pool of its own (one connection, two while recycling), named by
+  // With a meter, the listener reports as a pool of its own (one connection, two while handing over), named by
   // its application_name: what it holds, how long opening took, and why each connection closed.
   const record =
     policy.meter === undefined
       ? undefined
       : recordPoolMetrics(policy.meter, {
           poolName: config.application_name,
-          state: () => {
-            const used = (current === undefined ? 0 : 1) + retiring.size;
-            return { idle: 0, used, pending: 0, max: 2, min: 1 };
-          },
+          state: () => ({ idle: 0, used: opened.size, pending: 0, max: 2, min: 1 }),
         });
 
-  const opened = new WeakSet<PgListenClientLike>();
-  const recycled = new WeakSet<PgListenClientLike>();
-  const open = async (): Promise<PgListenClientLike> => {
+  const newClient = (): PgListenClientLike => {
     const client = new ListenClient(config);
-    client.on('notification', (message) => deliver(client, message));
+    live.add(client);
+    client.on('notification', (message) =>
+      relay.received(client, {
+        channel: message.channel,
+        payload: message.payload ?? '',
+        processId: message.processId,
+      }),
+    );
     client.on('error', (error) => lost(client, error));
     client.on('end', () => {
       lost(client, new Error('listener connection ended'));
-      // A recycled connection closed because of its lifetime, even if stop() ended it during the overlap.
+      // A recycled connection closed because of its lifetime, even if stop() ended it during the handover.
       const reason = recycled.has(client) ? 'lifetime' : stopped ? 'pool-end' : undefined;
       if (record !== undefined && opened.has(client)) record.closed(client, reason);
+      opened.delete(client);
     });
-    record?.creating(client);
-    await client.connect();
-    record?.opened(client);
-    opened.add(client);
-    for (const channel of options.channels) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
     return client;
+  };
+  const listen = async (client: PgListenClientLike) => {
+    connecting.add(client);
+    try {
+      record?.creating(client);
+      await client.connect();
+      record?.opened(client);
+      opened.add(client);
+      for (const channel of [...options.channels, markerChannel]) {
+        await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      }
+    } finally {
+      connecting.delete(client);
+    }
+  };
+  const close = (client: PgListenClientLike) => {
+    live.delete(client);
+    const ended = client.end().catch(() => undefined);
+    closing.add(ended);
+    void ended.then(() => closing.delete(ended));
   };
 
   const lost = (client: PgListenClientLike, error: Error) => {
-    if (stopped || retiring.has(client) || client !== current) return;
-    record?.failed(client);
-    current = undefined;
+    if (stopped || !live.has(client) || connecting.has(client)) return;
+    live.delete(client);
+    const outcome = relay.lost(client);
+    if (outcome === 'retired') return;
     onError(error);
-    void reconnect();
+    if (outcome === 'handover-failed') return schedule(0.25); // try again soon, well within the lifetime
+    record?.failed(client);
+    if (outcome === 'reconnect') void reconnect();
+    else stats.reconnects++; // handed over: the next connection already listens
   };
 
   const reconnect = async () => {
     clearTimeout(timer);
     for (let attempt = 0; !stopped; attempt++) {
+      const client = newClient();
+      // The relay takes what it receives from the first LISTEN on: nothing else listens now.
+      relay.start(client);
       try {
-        const client = await open();
-        if (stopped) {
-          await client.end().catch(() => undefined);
-          return;
-        }
-        current = client;
-        stats.reconnects++;
-        schedule();
-        return;
+        await listen(client);
       } catch (error) {
+        relay.lost(client);
+        close(client);
         onError(error as Error);
         const base = options.baseDelayMs ?? 100;
         await sleep(Math.random() * Math.min(options.maxDelayMs ?? 5000, base * 2 ** attempt));
+        continue;
       }
+      if (stopped) return close(client);
+      stats.reconnects++;
+      schedule();
+      return;
     }
   };
 
+  // Hand over to a fresh connection ahead of the lifetime: it LISTENs, then sends a marker both receive; the
+  // relay delivers the old one's notifications up to the marker and the new one's after it.
   const recycle = async () => {
-    const old = current;
-    if (stopped || old === undefined) return;
-    const thisOverlap = { seen: new Map(), delivered: new Map() };
-    overlap = thisOverlap;
-    // Another recycle may start while this one waits: each clears only its own overlap.
-    const endOverlap = () => {
-      if (overlap === thisOverlap) overlap = undefined;
-    };
-    let replacement: PgListenClientLike;
+    const old = relay.current;
+    if (stopped || old === undefined || relay.next !== undefined) return schedule(0.25);
+    const next = newClient();
+    const token = randomToken();
+    relay.beginHandover(next, token);
     try {
-      replacement = await open();
+      await listen(next);
+      await next.query(`NOTIFY ${quoteIdentifier(markerChannel)}, '${token}'`);
     } catch (error) {
-      endOverlap();
-      onError(error as Error);
-      schedule(0.25); // try again soon, well within the old connection's lifetime
+      lost(next, error as Error);
+      close(next);
       return;
     }
-    if (current !== old || stopped) {
-      // The old connection died meanwhile and reconnect() took over: this one is surplus. It may have delivered
-      // notifications that reconnect()'s connection receives too: the overlap keeps counting both until the
-      // surplus one ends, as it does for a recycled one (once, under a full CI run: 500 sent, 501 received).
-      retiring.add(replacement);
-      if (!stopped) await sleep(overlapMs);
-      await replacement.end().catch(() => undefined);
-      retiring.delete(replacement);
-      endOverlap();
-      return;
-    }
-    current = replacement;
-    retiring.add(old);
-    recycled.add(old);
-    stats.recycles++;
-    schedule();
-    // Notifications committed before the new LISTEN may still be on their way on the old socket.
-    await sleep(overlapMs);
-    await old.end().catch(() => undefined);
-    retiring.delete(old);
-    endOverlap();
+    // An old connection that cannot reach the marker (a hung proxy) is let go: the relay aligns what the next
+    // one holds with what the old one delivered.
+    const watchdog = setTimeout(() => {
+      if (relay.next !== next || relay.current !== old || !live.has(old)) return;
+      lost(old, new Error(`the old listener connection did not catch up within ${handoverTimeoutMs} ms`));
+      close(old);
+    }, handoverTimeoutMs);
+    watchdog.unref?.();
   };
 
-  // Recycle ahead of the lifetime, leaving room to connect and for the overlap.
+  // Recycle ahead of the lifetime, leaving room to connect and for the handover.
   const schedule = (fraction?: number) => {
     clearTimeout(timer);
     if (stopped) return;
     const lifetimeMs = policy.nextLifetimeSeconds() * 1000;
     const delay =
       fraction === undefined
-        ? Math.max(lifetimeMs * 0.5, lifetimeMs - overlapMs - config.connectionTimeoutMillis)
+        ? Math.max(lifetimeMs * 0.5, lifetimeMs - handoverTimeoutMs - config.connectionTimeoutMillis)
         : lifetimeMs * fraction;
     timer = setTimeout(() => void recycle(), delay);
     timer.unref?.();
   };
 
-  current = await open();
+  const first = newClient();
+  relay.start(first);
+  try {
+    await listen(first);
+  } catch (error) {
+    live.delete(first);
+    await first.end().catch(() => undefined);
+    throw error;
+  }
   schedule();
   return {
     stats,
@@ -257,18 +271,19 @@ export async function createListener(
       stopped = true;
       record?.ending();
       clearTimeout(timer);
-      const clients = [current, ...retiring].filter(
-        (client): client is PgListenClientLike => client !== undefined,
-      );
-      current = undefined;
-      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
-      retiring.clear();
+      const clients = [...live];
+      live.clear();
+      await Promise.all([...clients.map((client) => client.end().catch(() => undefined)), ...closing]);
     },
   };
 }
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+function randomToken(): string {
+  return Math.random().toString(36).slice(2, 10).padEnd(8, '0');
 }
 
 function sleep(ms: number): Promise<void> {
