@@ -36,6 +36,18 @@ function scaleFile(counts: Record<string, number>): string {
   return path;
 }
 
+/** `mpgkit check --json` on the Twilio Rails example's fly.toml and a `fly scale show` of it. */
+async function twilioReport() {
+  const { stdout } = await check(
+    '--fly-toml',
+    fly('twilio-rails-example.toml'),
+    '--scale',
+    fly('scale-show.json'),
+    '--json',
+  );
+  return JSON.parse(stdout);
+}
+
 describe('mpgkit check: the policy module against the real fleet', () => {
   it('takes groups and the release command from fly.toml, machines from fly scale show, pool sizes from the policy', async () => {
     const { code, stdout } = await check(
@@ -47,17 +59,7 @@ describe('mpgkit check: the policy module against the real fleet', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('release_command: +1 direct connection while deploying');
     expect(stdout).toMatch(/machines: .*scale-show\.json \(fly scale show --json\)/);
-    const json = JSON.parse(
-      (
-        await check(
-          '--fly-toml',
-          fly('twilio-rails-example.toml'),
-          '--scale',
-          fly('scale-show.json'),
-          '--json',
-        )
-      ).stdout,
-    );
+    const json = await twilioReport();
     expect(
       json.report.groups.map((group: { name: string; machines: number; poolSize: number }) => [
         group.name,
@@ -307,17 +309,7 @@ describe('mpgkit check --cluster: several apps on one cluster', () => {
 describe('mpgkit check and mpgkit check --cluster agree on one app', () => {
   it('the same policy, fly.toml (with a release command) and scale give the same connections, direct ones included', async () => {
     const alone = {
-      json: JSON.parse(
-        (
-          await check(
-            '--fly-toml',
-            fly('twilio-rails-example.toml'),
-            '--scale',
-            fly('scale-show.json'),
-            '--json',
-          )
-        ).stdout,
-      ),
+      json: await twilioReport(),
     };
     const cluster = {
       json: JSON.parse(
