@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isMpgkitError, MpgkitError, MpgkitErrorCode, type Policy, type ProcessGroup } from '@mpgkit/core';
-import { redact } from '@mpgkit/core/adapter';
+import { MpgkitError, MpgkitErrorCode, type Policy, type ProcessGroup } from '@mpgkit/core';
 import { type FlyToml, readFlyScale, readFlyToml } from './fly-fleet.ts';
 import type { CliIo } from './io.ts';
+import { loadUserModule } from './user-module.ts';
 
 /** Where one app's fleet is read from: its policy module, and optionally its fly.toml and scale output. */
 export interface AppFleetSources {
@@ -141,22 +140,7 @@ export async function importDefined<T>(
   kind: 'policy' | 'cluster',
   definer: string,
 ): Promise<T> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (error) {
-    // The module's own checks (a fleet over budget, an unknown plan) throw while it loads: report them as they
-    // are, not as a loading failure.
-    if (isMpgkitError(error)) {
-      throw new MpgkitError(error.code, `${shown}: ${error.message}`, { cause: error });
-    }
-    const code = (error as { code?: string }).code;
-    const why =
-      code === 'ERR_MODULE_NOT_FOUND'
-        ? 'it (or a module it imports) was not found'
-        : redact(String((error as Error)?.message ?? error));
-    throw usage(`Cannot load the ${kind} module ${shown}: ${why}. Check its path.`);
-  }
+  const module = await loadUserModule(path, shown, kind);
   const candidates = exportName !== undefined ? [exportName] : [kind, 'default'];
   for (const name of candidates) {
     if (accept(module[name])) return module[name];
@@ -175,7 +159,15 @@ export async function importDefined<T>(
   );
 }
 
-function loadPolicy(path: string, shown: string, exportName: string | undefined): Promise<Policy> {
+/**
+ * Loads an app's policy module (see {@link loadUserModule}) and returns its policy.
+ *
+ * @example
+ * ```ts
+ * const policy = await loadPolicy('/app/src/db-policy.ts', 'src/db-policy.ts', undefined);
+ * ```
+ */
+export function loadPolicy(path: string, shown: string, exportName: string | undefined): Promise<Policy> {
   return importDefined(path, shown, exportName, isPolicy, 'policy', 'defineDatabase');
 }
 

@@ -157,7 +157,7 @@ describe('mpgkit check: the policy module against the real fleet', () => {
       stdout: () => undefined,
       stderr: (text) =>
         expect(text).toMatch(
-          /Cannot load the policy module .*nope\.ts: it \(or a module it imports\) was not found/,
+          /Cannot load the policy module .*nope\.ts: it was not found\. Check its path\./,
         ),
       env: {},
     });

@@ -1,5 +1,7 @@
-import { defineDatabase, type Policy, redactUrl } from '@mpgkit/core';
+import { resolve } from 'node:path';
+import { defineDatabase, MpgkitError, MpgkitErrorCode, type Policy, redactUrl } from '@mpgkit/core';
 import { ADAPTER_ENTRIES, type AdapterName, formatTable } from '@mpgkit/core/adapter';
+import { loadPolicy } from './app-fleet.ts';
 import { type Command, defineCommand } from './command.ts';
 import { type CliIo, ExitCode } from './io.ts';
 import { JSON_OPTION, MODE_OPTION, poolModeOption } from './options.ts';
@@ -8,11 +10,25 @@ import { JSON_OPTION, MODE_OPTION, poolModeOption } from './options.ts';
 export const envCommand: Command = defineCommand({
   name: 'env',
   summary: 'show the resolved settings (redacted) and what each ORM receives',
-  synopsis: ['[--mode <session|transaction>] [--process-group <name>] [--json]'],
+  synopsis: [
+    '--policy <module> [--export <name>] [--json]',
+    '[--mode <session|transaction>] [--process-group <name>] [--json]',
+  ],
   description: `Shows the settings mpgkit resolves from the environment (DATABASE_URL, DIRECT_DATABASE_URL,
 FLY_PROCESS_GROUP, ...), passwords redacted, the option each ORM receives them as, and the
-adapter entries that hand them over.`,
+adapter entries that hand them over. With --policy, the app's own policy module (its pool mode,
+sizes and guard), loaded as the app loads it; without, mpgkit's defaults.`,
   options: {
+    policy: {
+      type: 'string',
+      value: '<module>',
+      help: "the app's policy module (.ts or .js): show what the app itself resolves",
+    },
+    export: {
+      type: 'string',
+      value: '<name>',
+      help: 'which export is the policy (default: policy, else default, else the only policy exported)',
+    },
     mode: MODE_OPTION,
     'process-group': {
       type: 'string',
@@ -25,17 +41,43 @@ adapter entries that hand them over.`,
   run: (input, io) => runEnv(input.values as EnvValues, io),
 });
 
-type EnvValues = { mode?: string; 'process-group'?: string; json?: boolean };
+type EnvValues = {
+  policy?: string;
+  export?: string;
+  mode?: string;
+  'process-group'?: string;
+  json?: boolean;
+};
 
-function runEnv(values: EnvValues, io: CliIo): number {
-  const poolMode = poolModeOption(values);
+async function resolvePolicy(values: EnvValues, io: CliIo, warnings: string[]): Promise<Policy> {
+  if (values.policy === undefined) {
+    const poolMode = poolModeOption(values);
+    return defineDatabase({
+      env: io.env,
+      ...(poolMode === undefined ? {} : { poolMode }),
+      ...(values['process-group'] === undefined ? {} : { processGroup: values['process-group'] }),
+      logger: { warn: (message) => warnings.push(message) },
+    });
+  }
+  const given =
+    values.mode !== undefined
+      ? '--mode'
+      : values['process-group'] !== undefined
+        ? '--process-group'
+        : undefined;
+  if (given !== undefined) {
+    throw new MpgkitError(
+      MpgkitErrorCode.InvalidOption,
+      `${given} and --policy both say what the policy is: drop ${given} (the policy module decides; set FLY_PROCESS_GROUP as the app's machine does).`,
+    );
+  }
+  // The module reads the process's environment, as the app's own process does.
+  return loadPolicy(resolve(io.cwd ?? process.cwd(), values.policy), values.policy, values.export);
+}
+
+async function runEnv(values: EnvValues, io: CliIo): Promise<number> {
   const warnings: string[] = [];
-  const policy = defineDatabase({
-    env: io.env,
-    ...(poolMode === undefined ? {} : { poolMode }),
-    ...(values['process-group'] === undefined ? {} : { processGroup: values['process-group'] }),
-    logger: { warn: (message) => warnings.push(message) },
-  });
+  const policy = await resolvePolicy(values, io, warnings);
   void policy.urls; // resolved (and any warning collected) before printing
   if (values.json) {
     io.stdout(
@@ -49,6 +91,8 @@ function runEnv(values: EnvValues, io: CliIo): number {
       `pooled URL   ${redactUrl(urls.pooled)}  (${urls.pooledTarget})`,
       `direct URL   ${urls.direct === undefined ? 'none: set DIRECT_DATABASE_URL for migrations and LISTEN' : `${redactUrl(urls.direct)}  (${urls.directSource})`}`,
       `pool mode    ${policy.poolMode}   group ${policy.processGroup}   guard ${policy.transactionModeGuard}`,
+      `TLS          ${tlsLine(policy)}`,
+      `policy       ${values.policy ?? "mpgkit's defaults (pass --policy <module> for your app's own)"}`,
       '',
       formatTable(
         [
@@ -68,6 +112,20 @@ function runEnv(values: EnvValues, io: CliIo): number {
     ].join('\n'),
   );
   return ExitCode.Ok;
+}
+
+const TLS_SOURCE: Readonly<Record<Policy['tls']['pooled']['source'], string>> = {
+  option: 'from the policy',
+  url: 'from the URL',
+  env: 'from the environment',
+  default: "mpgkit's default",
+};
+
+function tlsLine(policy: Policy): string {
+  const { pooled, direct } = policy.tls;
+  const one = (tls: typeof pooled) =>
+    `${tls.mode} (${TLS_SOURCE[tls.source]}${tls.ca === undefined ? '' : `, CA ${tls.caPath ?? 'given inline'}`})`;
+  return direct === undefined ? `pooled ${one(pooled)}` : `pooled ${one(pooled)}; direct ${one(direct)}`;
 }
 
 /** A column of the settings table: one driver configuration, and the adapters that use it. */

@@ -49,7 +49,8 @@ export function explainBudget(report: Omit<PoolBudgetReport, 'explanation'>): st
     lines.push(
       `Direct connections (${direct}: release command, listeners, lock holders) bypass ` +
         "PgBouncer and use Postgres's own max_connections, which the plan does not publish: not checked. " +
-        'Give the limit (directConnectionLimit, --direct-limit) to check them.',
+        'Give the limit to check them: directConnectionLimit in the policy (or the cluster file), or ' +
+        '`mpgkit budget --direct-limit`.',
     );
   }
   return lines;
