@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -133,8 +133,60 @@ export const prisma: string = prismaConfig(policy).datasource.url;
       'check.ts',
       ['--module', 'commonjs', '--moduleResolution', 'node10', '--esModuleInterop'],
     ],
-  ])('type-checks %s', async (_, file, flags) => {
-    writeFileSync(join(scratch, file), source);
-    await expect(tsc([...flags, file])).resolves.toBeDefined();
-  });
+  ])(
+    'type-checks %s',
+    async (_, file, flags) => {
+      writeFileSync(join(scratch, file), source);
+      await expect(tsc([...flags, file])).resolves.toBeDefined();
+    },
+    30_000,
+  ); // a whole tsc run over every adapter's types: seconds, more on a loaded machine
+});
+
+// A README's install line as a new user runs it: a fresh npm project, the registry's newest peers, no flags.
+// npm counts optional peers when it resolves (npm/cli#8416): drizzle-orm's optional `postgres` peer pulls the
+// newest postgres.js into the set, and a range of ours that excludes it fails the whole install with ERESOLVE.
+describe("the Drizzle README's install line, with npm, in a fresh project", () => {
+  const installLine = () => {
+    const line = readFileSync(join(repo, 'packages/drizzle/README.md'), 'utf8')
+      .split('\n')
+      .find((text) => text.startsWith('pnpm add '));
+    return (line ?? '').replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+  };
+  const tarballOf = (name: string) => {
+    const file = readdirSync(packs).find((f) => f.startsWith(`${name.replace('@', '').replace('/', '-')}-`));
+    return join(packs, file ?? name);
+  };
+  async function npmInstallIn(dir: string, names: string[], drizzleTarball = tarballOf('@mpgkit/drizzle')) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{ "name": "fresh", "private": true }\n');
+    const args = names.map((name) =>
+      name === '@mpgkit/drizzle' ? drizzleTarball : name.startsWith('@mpgkit/') ? tarballOf(name) : name,
+    );
+    return run('npm', ['install', ...args, '--no-audit', '--no-fund'], { cwd: dir });
+  }
+
+  it('installs and imports; negative control: the peer range postgres ^3.4.9 alone fails with ERESOLVE', async () => {
+    const names = installLine();
+    expect(names).toEqual(expect.arrayContaining(['@mpgkit/drizzle', '@mpgkit/core', 'drizzle-orm']));
+    const fresh = join(scratch, 'fresh-drizzle');
+    await npmInstallIn(fresh, names);
+    await run(process.execPath, ['--input-type=module', '-e', "import('@mpgkit/drizzle/node-postgres')"], {
+      cwd: fresh,
+    });
+    // The same tarball with the range this package had before (only 3.x of postgres.js).
+    const old = join(scratch, 'drizzle-old-range');
+    mkdirSync(old, { recursive: true });
+    await run('tar', ['xzf', tarballOf('@mpgkit/drizzle'), '-C', old]);
+    const manifest = join(old, 'package/package.json');
+    const json = JSON.parse(readFileSync(manifest, 'utf8'));
+    json.peerDependencies.postgres = '^3.4.9';
+    writeFileSync(manifest, JSON.stringify(json, null, 2));
+    await run('tar', ['czf', join(old, 'old.tgz'), '-C', old, 'package']);
+    await expect(
+      npmInstallIn(join(scratch, 'fresh-drizzle-old'), names, join(old, 'old.tgz')),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining('ERESOLVE'),
+    });
+  }, 180_000);
 });

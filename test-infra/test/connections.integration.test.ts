@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExampleApp, runExampleApp, startExampleApp } from '../src/example-apps.ts';
 import { freePort } from '../src/free-port.ts';
 import { type Stack, startStack } from '../src/index.ts';
+import { measureUntil } from '../src/measure-until.ts';
 
 // `mpgkit connections` on a stack of its own, with two example apps serving (each a long-running process with
 // its pool, as Fly runs them) and a script that stays connected on the direct URL without a lifetime: every
@@ -77,20 +78,30 @@ describe('mpgkit connections, two example apps serving', () => {
       }
     });
     await new Promise((resolve) => setTimeout(resolve, (DRAIN_WINDOW_SECONDS + 1) * 1000));
-    const { code, stdout } = await mpgkit(
-      'connections',
-      '--mode',
-      'session',
-      '--json',
-      '--group',
-      'app=2x10',
+    // A snapshot can fall between an app's connections (its pool recycles each within the drain window, and a
+    // loaded machine can delay its requests past the idle timeout): look again, a few times, before judging.
+    // Besides, PgBouncer's idle server connections: DISCARD ALL (its server_reset_query in session mode) reset
+    // their application_name when their client left, so they have none.
+    const keysOf = (report: Report) =>
+      report.groups.map((group) => group.key).filter((key) => key !== '(no name)');
+    const { code, report } = await measureUntil(
+      async () => {
+        const { code, stdout } = await mpgkit(
+          'connections',
+          '--mode',
+          'session',
+          '--json',
+          '--group',
+          'app=2x10',
+        );
+        return { code, report: JSON.parse(stdout) as Report };
+      },
+      ({ report }) => keysOf(report).length === 3,
+      5,
     );
     serving = false;
     await Promise.all(requests);
-    const report = JSON.parse(stdout) as Report;
-    // Besides, PgBouncer's idle server connections: DISCARD ALL (its server_reset_query in session mode) reset
-    // their application_name when their client left, so they have none.
-    const keys = report.groups.map((group) => group.key).filter((key) => key !== '(no name)');
+    const keys = keysOf(report);
     expect(keys.sort()).toEqual(['drizzle-example:app', 'kysely-example:app', 'nightly-report']);
     expect(report.groups.reduce((sum, group) => sum + group.total, 0)).toBe(report.total);
     const group = (key: string) => report.groups.find((entry) => entry.key === key);

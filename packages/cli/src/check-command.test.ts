@@ -156,9 +156,7 @@ describe('mpgkit check: the policy module against the real fleet', () => {
     const missing = await runCli(['check', '--policy', join(fixtures, 'check', 'nope.ts')], {
       stdout: () => undefined,
       stderr: (text) =>
-        expect(text).toMatch(
-          /Cannot load the policy module .*nope\.ts: it was not found\. Check its path\./,
-        ),
+        expect(text).toMatch(/Cannot load the policy module .*nope\.ts: it was not found\. Check its path\./),
       env: {},
     });
     expect(missing).toBe(2);

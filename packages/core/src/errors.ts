@@ -32,6 +32,8 @@ export const MpgkitErrorCode = {
   SessionFeatureInTransactionMode: 'SESSION_FEATURE_IN_TRANSACTION_MODE',
   /** An app tried to loosen a safety setting of its organisation's policy template. */
   WeakensTemplate: 'WEAKENS_TEMPLATE',
+  /** A driver version measured to fail behind the pooler the policy reaches; the message names one that works. */
+  UnsupportedDriver: 'UNSUPPORTED_DRIVER',
 } as const;
 
 /** One of the values of {@link MpgkitErrorCode}. */

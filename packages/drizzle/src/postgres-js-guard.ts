@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Policy } from '@mpgkit/core';
 import { findSessionFeature, guardStatement, markFailurePhase } from '@mpgkit/core/adapter';
 import type postgres from 'postgres';
+import { refuseStallingPostgresJs } from './postgres-js-version.ts';
 
 // postgres.js has no hook before a statement is written that can refuse it cleanly: its `debug` option is
 // called from build() inside execute(), and a throw there fails the connection's *active* query when
@@ -28,6 +29,8 @@ export interface PostgresJsGuardOptions {
  * (postgres 3.4.9 src/index.js begin(): `Promise.race([scope(...), connection.onclose = reject])`).
  * `createDrizzle` applies it; wrap a client you build from {@link postgresJsOptions} yourself.
  *
+ * @throws {MpgkitError} `UNSUPPORTED_DRIVER` for a postgres.js 4 client through a transaction-mode pooler
+ *   over TLS, which stalls (./postgres-js-version.ts).
  * @example
  * ```ts
  * const sql = guardPostgresJs(postgres(postgresJsUrl(policy), postgresJsOptions(policy)), policy);
@@ -39,7 +42,9 @@ export function guardPostgresJs<S extends postgres.Sql>(
   policy: Policy,
   options: PostgresJsGuardOptions = {},
 ): S {
-  const mode = (options.transactionPooled ?? true) ? policy.transactionModeGuard : 'off';
+  const transactionPooled = options.transactionPooled ?? true;
+  refuseStallingPostgresJs(sql, policy, { transactionPooled, tls: policy.tls.pooled.mode !== 'disable' });
+  const mode = transactionPooled ? policy.transactionModeGuard : 'off';
   const warned = new Set<string>();
   const check = (text: string) => {
     const refusal = guardStatement(policy, mode, findSessionFeature(text), text, warned);

@@ -95,11 +95,15 @@ export function postgresJsOptions(
     // which wins over the URL's (src/index.js parseOptions: `o.pass || o.password || url.password`): the
     // client's `options` object, which postgres.js keeps as `sql.options`, then prints without it.
     ...passwordOption(endpoint.url),
-    // A login cut by a closed connection fails the waiting query instead of holding it forever
-    // (./postgres-js-socket.ts, porsager/postgres#1193). `socket` is postgres.js's documented custom-socket
-    // option (README "Custom socket"; src/connection.js createSocket), absent from its types.
+    // A login cut by a closed connection fails the waiting query instead of holding it forever on 3.4.9
+    // (./postgres-js-socket.ts, porsager/postgres#1193), marked as the connect phase on 3 and 4 alike (4 retries
+    // the cut itself until connect_timeout, then rejects with the socket's error: postgres 4.2.0 src/pool.js
+    // attempted(), src/startup.js `socket.onclose`). `socket` is postgres.js's documented custom-socket
+    // option (README "Custom socket"); 4 types its result as its own SocketLike, which a net.Socket is at run
+    // time (4.2.0 src/socket.js wrap() listens for data, drain, error and close on what the factory returns).
     ...(isSingleTcpHost(connectionParts(endpoint.url).host)
-      ? { socket: loginCutSocket(endpoint.tls?.mode) }
+      ? // Typed for neither version (3 declares no `socket`; 4 declares its SocketLike): checked by the tests.
+        { socket: loginCutSocket(endpoint.tls?.mode) as never }
       : {}),
     // postgres.js prints every NOTICE as a raw object by default (postgres 3.4.9 src/connection.js
     // NoticeResponse: `onnotice ? onnotice(notice) : console.log(notice)`): Drizzle's migrator prints two ("schema drizzle
