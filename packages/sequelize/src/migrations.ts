@@ -2,6 +2,7 @@ import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 import { type KnownKeys, rejectUnknownKeys } from '@mpgkit/core/adapter';
 import { QueryTypes } from 'sequelize';
 import { createMigrationSequelize } from './clients.ts';
+import { eitherToolResolver } from './migration-resolver.ts';
 
 /**
  * The part of umzug's module {@link runMigrations} uses: its `Umzug` and `SequelizeStorage` classes (umzug 3
@@ -15,7 +16,11 @@ export interface UmzugModule {
 
 /** Options of {@link runMigrations}. */
 export interface SequelizeMigrationOptions {
-  /** umzug's `migrations`: `{ glob: 'migrations/*.js' }`, or a list of `{ name, up, down }`. */
+  /**
+   * umzug's `migrations`: `{ glob: 'migrations/*.js' }`, or a list of `{ name, up, down }`. A `glob` without a
+   * `resolve` of its own runs files written for sequelize-cli (`up(queryInterface, Sequelize)`) and for umzug
+   * (`up({ context })`) alike.
+   */
   migrations: unknown;
   /** The table umzug records migrations in. @default 'SequelizeMeta' (sequelize-cli's) */
   tableName?: string;
@@ -25,9 +30,9 @@ export interface SequelizeMigrationOptions {
 
 /**
  * Runs every pending migration with umzug on the direct URL, under a session advisory lock on the same one
- * connection (umzug itself takes none), and closes it: the one call a `release_command` needs. Each
- * migration gets Sequelize's `QueryInterface` as `context`, as sequelize-cli's do. Resolves with the names
- * of the migrations it ran.
+ * connection (umzug itself takes none), and closes it: the one call a `release_command` needs. A migration
+ * file is called as sequelize-cli calls it and as umzug does (./migration-resolver.ts), so the two tools share
+ * one folder and one `SequelizeMeta` history. Resolves with the names of the migrations it ran.
  *
  * @param umzug - umzug's module (`import * as umzug from 'umzug'`), passed in as drivers are.
  * @throws {MpgkitError} `MISSING_DIRECT_URL` without a direct URL; `MIGRATION_FAILED` (umzug's error as
@@ -58,7 +63,7 @@ export async function runMigrations(
         tableName: options.tableName ?? 'SequelizeMeta',
       } as never);
       const migrator = new umzug.Umzug({
-        migrations: options.migrations,
+        migrations: withEitherToolResolver(options.migrations, sequelize.constructor),
         context: sequelize.getQueryInterface(),
         storage,
         logger: undefined,
@@ -76,4 +81,12 @@ export async function runMigrations(
   } finally {
     await sequelize.close();
   }
+}
+
+// A glob without its own resolver gets the one that reads both tools' migrations; anything else is umzug's.
+function withEitherToolResolver(migrations: unknown, Sequelize: unknown): unknown {
+  if (typeof migrations !== 'object' || migrations === null || Array.isArray(migrations)) return migrations;
+  const glob = migrations as { glob?: unknown; resolve?: unknown };
+  if (glob.glob === undefined || glob.resolve !== undefined) return migrations;
+  return { ...glob, resolve: eitherToolResolver(Sequelize) };
 }

@@ -129,6 +129,53 @@ describe('Sequelize on the policy', () => {
     expect(JSON.stringify(cli)).not.toContain(stack.state.users.writer.password);
   });
 
+  it("one folder for both tools: a sequelize-cli migration (queryInterface, Sequelize) and an umzug one ({ context }); umzug's own resolver fails the first (negative control)", async () => {
+    const policy = policyFor('sequelize-either-tool');
+    const dir = mkdtempSync(join(tmpdir(), 'mpgkit-either-'));
+    const table = `either_tool_${process.pid}`;
+    // As `npx sequelize-cli migration:generate` writes it.
+    writeFileSync(
+      join(dir, '001-cli-style.cjs'),
+      `module.exports = {
+         async up(queryInterface, Sequelize) {
+           await queryInterface.createTable(${JSON.stringify(table)}, { id: { type: Sequelize.INTEGER, primaryKey: true }, note: { type: Sequelize.TEXT } });
+         },
+         async down(queryInterface) { await queryInterface.dropTable(${JSON.stringify(table)}); },
+       };`,
+    );
+    writeFileSync(
+      join(dir, '002-umzug-style.mjs'),
+      `export const up = async ({ context, name }) => context.bulkInsert(${JSON.stringify(table)}, [{ id: 1, note: name }]);`,
+    );
+    const tableName = `either_meta_${process.pid}`;
+    // umzug on its own, with its default resolver, hands the cli-style migration `{ path, name, context }`.
+    const plain = createMigrationSequelize(policy);
+    try {
+      const stock = new umzug.Umzug({
+        migrations: { glob: join(dir, '*.{cjs,mjs}') },
+        context: plain.getQueryInterface(),
+        storage: new umzug.SequelizeStorage({ sequelize: plain, tableName }),
+        logger: undefined,
+      });
+      await expect(stock.up()).rejects.toThrow(
+        /createTable is not a function|Cannot read properties of undefined/,
+      );
+    } finally {
+      await plain.close();
+    }
+    expect(
+      await runMigrations(policy, umzug, { migrations: { glob: join(dir, '*.{cjs,mjs}') }, tableName }),
+    ).toEqual(['001-cli-style.cjs', '002-umzug-style.mjs']);
+    const check = createMigrationSequelize(policy);
+    try {
+      expect(await check.query(`SELECT id, note FROM ${table}`, { type: QueryTypes.SELECT })).toEqual([
+        { id: 1, note: '002-umzug-style.mjs' },
+      ]);
+    } finally {
+      await check.close();
+    }
+  });
+
   it('a failing migration is MIGRATION_FAILED with the cause, and releases its lock', async () => {
     const policy = policyFor('sequelize-migrate-fail');
     const failing = [{ name: '001-fail', up: async () => Promise.reject(new Error('no such table: nope')) }];
