@@ -44,3 +44,12 @@ it('prints the URL redacted, while drizzle-kit reads the real one', () => {
   expect(JSON.stringify(config)).not.toContain('Zq9-secret');
   expect(config.dbCredentials.password).toBe('Zq9-secret');
 });
+
+it('without a database URL (CI) the config still loads; only reading the credentials fails, with what to set', () => {
+  const undeclared = defineDatabase({ env: {}, poolMode: 'transaction', logger: { warn() {} } });
+  const config = drizzleKitConfig(undeclared, { schema: './src/schema.ts', out: './drizzle' });
+  expect(config).toMatchObject({ dialect: 'postgresql', schema: './src/schema.ts', out: './drizzle' });
+  expect(JSON.stringify(config)).toMatch(/"dbCredentials":"\[unresolved: .*DATABASE_URL/);
+  expect(inspect(config)).toMatch(/unresolved: .*DATABASE_URL/);
+  expect(() => config.dbCredentials.host).toThrow(expect.objectContaining({ code: 'MISSING_ENV_VAR' }));
+});
