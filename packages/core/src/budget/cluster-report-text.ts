@@ -55,6 +55,7 @@ export function formatClusterReport(report: ClusterBudgetReport): string {
     `verdict: ${verdictLabel(report.verdict)}` +
       (report.verdict === 'ok'
         ? ` (${report.headroom} connections to spare at peak)`
-        : ' (smaller pools in the apps over their share, fewer machines, transaction mode, or a larger plan)'),
+        : // Transaction mode helps only a session-mode cluster.
+          ` (smaller pools in the apps over their share, fewer machines${report.poolMode === 'session' ? ', transaction mode' : ''}, or a larger plan)`),
   ].join('\n');
 }
