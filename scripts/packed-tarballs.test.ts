@@ -23,8 +23,8 @@ function pnpm(args: string[], cwd: string) {
 }
 const npm = (args: string[]) => run('npm', [...args, '--no-audit', '--no-fund'], { cwd: scratch });
 const node = (args: string[]) => run(process.execPath, args, { cwd: scratch });
-const tsc = (args: string[]) =>
-  node(['node_modules/typescript/bin/tsc', '--noEmit', '--strict', '--skipLibCheck', ...args]);
+const tsc = (args: string[], typescript = 'typescript') =>
+  node([`node_modules/${typescript}/bin/tsc`, '--noEmit', '--strict', '--skipLibCheck', ...args]);
 
 const ENTRIES = [
   '@mpgkit/core',
@@ -54,6 +54,10 @@ beforeAll(async () => {
     'typeorm@1.1.1',
     '@prisma/adapter-pg@7.10.1',
     'typescript@5.9',
+    // The lowest TypeScript whose nodenext lets a CommonJS file import an ESM package (5.8, "require(esm)"
+    // support), and the one before it, as the negative control.
+    'typescript-5.8@npm:typescript@5.8.3',
+    'typescript-5.7@npm:typescript@5.7.3',
     '@types/node@24',
   ]);
 }, 180_000);
@@ -139,8 +143,17 @@ export const prisma: string = prismaConfig(policy).datasource.url;
       writeFileSync(join(scratch, file), source);
       await expect(tsc([...flags, file])).resolves.toBeDefined();
     },
-    30_000,
-  ); // a whole tsc run over every adapter's types: seconds, more on a loaded machine
+    30_000, // a whole tsc run over every adapter's types: seconds, more on a loaded machine
+  );
+
+  it('the lowest TypeScript for a CommonJS file under nodenext is 5.8; 5.7 fails with TS1479 (negative control)', async () => {
+    writeFileSync(join(scratch, 'minimum.cts'), source);
+    const nodenext = ['--module', 'nodenext', '--moduleResolution', 'nodenext', 'minimum.cts'];
+    await expect(tsc(nodenext, 'typescript-5.8')).resolves.toBeDefined();
+    await expect(tsc(nodenext, 'typescript-5.7')).rejects.toMatchObject({
+      stdout: expect.stringContaining('TS1479'),
+    });
+  }, 60_000);
 });
 
 // A README's install line as a new user runs it: a fresh npm project, the registry's newest peers, no flags.

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 const app = (name: string) => fileURLToPath(new URL(`./fixtures/loading/${name}/`, import.meta.url));
 
-/** The built bin, as `npx mpgkit` runs it, on this Node (the compat job runs it on Node 22.12). */
+/** The built bin, as `npx mpgkit` runs it, on this Node (the compat job runs it on Node 22.13). */
 async function mpgkit(cwd: string, args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], {

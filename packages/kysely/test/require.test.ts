@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
-// A CommonJS app loads the built package through require(esm) (Node ≥ 22.12).
+// A CommonJS app loads the built package through require(esm) (Node ≥ 22.13).
 it('can be require()d from CommonJS', async () => {
   const script = `
     const { kyselyDialect, runMigrations } = require('@mpgkit/kysely');

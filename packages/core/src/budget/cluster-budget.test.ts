@@ -35,9 +35,13 @@ describe('checkClusterBudget', () => {
     expect(text).toMatch(/peak {4}280 \/ 200 {2}OVER \(during worker's deploy; deploys not simultaneous\)/);
     expect(text).toMatch(/verdict: OVER/);
     // The advice names only what would change something: this cluster is in transaction mode already.
-    expect(text).toMatch(/verdict: OVER \(smaller pools in the apps over their share, fewer machines, or a larger plan\)/);
+    expect(text).toMatch(
+      /verdict: OVER \(smaller pools in the apps over their share, fewer machines, or a larger plan\)/,
+    );
     const session = checkClusterBudget({ plan: 'basic', poolMode: 'session', apps: [web, worker] });
-    expect(formatClusterReport(session)).toMatch(/verdict: OVER \(.*fewer machines, transaction mode, or a larger plan\)/);
+    expect(formatClusterReport(session)).toMatch(
+      /verdict: OVER \(.*fewer machines, transaction mode, or a larger plan\)/,
+    );
   });
 
   it('adds deploy peaks up only when deploys may overlap', () => {
