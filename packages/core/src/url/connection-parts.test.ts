@@ -23,6 +23,17 @@ describe('connectionParts', () => {
     );
   });
 
+  it('refuses a database named "." or "..", which URL parsers drop, saying so (found by the property below)', () => {
+    for (const path of ['.', '..', '%2e', '%2E%2e']) {
+      const error = thrown(() => connectionParts(`postgres://u:pw@db.internal:5432/${path}`));
+      expect(error.code).toBe(MpgkitErrorCode.InvalidConnectionUrl);
+      expect(error.message).toMatch(/names the database "\." or "\.\."/);
+    }
+    expect(thrown(() => connectionParts('postgres://u:pw@db.internal:5432/')).message).toMatch(
+      /names no database/,
+    );
+  });
+
   it('never puts the password in its error', () => {
     const error = thrown(() => connectionParts('mysql://u:hunter2-secret@h/db', 'DIRECT_DATABASE_URL'));
     expect(error.code).toBe(MpgkitErrorCode.InvalidConnectionUrl);
@@ -31,11 +42,19 @@ describe('connectionParts', () => {
 
   it('round-trips any user, password and database name (properties)', () => {
     const text = fc.string({ minLength: 1, maxLength: 20, unit: 'grapheme' });
+    // "." and ".." cannot travel in a URL path (dot segments): refused, below.
+    const database = text.filter((name) => name !== '.' && name !== '..');
     fc.assert(
-      fc.property(text, text, text, fc.integer({ min: 1, max: 65535 }), (user, password, database, port) => {
-        const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@db.internal:${port}/${encodeURIComponent(database)}`;
-        expect(connectionParts(url)).toEqual({ host: 'db.internal', port, user, password, database });
-      }),
+      fc.property(
+        text,
+        text,
+        database,
+        fc.integer({ min: 1, max: 65535 }),
+        (user, password, database, port) => {
+          const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@db.internal:${port}/${encodeURIComponent(database)}`;
+          expect(connectionParts(url)).toEqual({ host: 'db.internal', port, user, password, database });
+        },
+      ),
     );
   });
 });

@@ -106,7 +106,17 @@ export function parseConnectionUrl(value: string | undefined, source = 'connecti
     }
   }
   if (databaseOf(url) === '') {
-    throw invalid(source, 'names no database', 'Add it after the host, e.g. .../fly-db.', url);
+    // A database named "." or "..": URL parsers drop dot segments (WHATWG URL, which pg-connection-string uses
+    // too, reads `/.`, `/%2e` and `/..` as an empty path), so no driver would reach it by URL.
+    const dotSegment = /^[^?#]*:\/\/[^/?#]*\/(?:\.|%2e){1,2}(?:[?#]|$)/i.test(trimmed);
+    throw dotSegment
+      ? invalid(
+          source,
+          'names the database "." or ".."',
+          'URL parsers drop such a path (pg reaches the default database instead): rename the database.',
+          url,
+        )
+      : invalid(source, 'names no database', 'Add it after the host, e.g. .../fly-db.', url);
   }
   return url;
 }
