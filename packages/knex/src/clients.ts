@@ -2,9 +2,12 @@ import type { Policy } from '@mpgkit/core';
 import { redactWhenPrinted } from '@mpgkit/core/adapter';
 import knex, { type Knex } from 'knex';
 import { type KnexOptions, knexConfig, knexMigrationConfig } from './driver-options.ts';
+import { knexOnPgPool, knexTakesPgPool } from './external-pool.ts';
 
 /**
- * The app's knex instance on {@link knexConfig}. Objection runs on it unchanged (`Model.knex(db)`).
+ * The app's knex instance on {@link knexConfig}. Objection runs on it unchanged (`Model.knex(db)`). On knex
+ * 3.3+ it runs on the policy's pg pool (`connectionPool`, ./external-pool.ts); before, on knex's own pool with
+ * the policy's lifetime (./policy-client.ts). `destroy()` ends either.
  *
  * @example
  * ```ts
@@ -12,7 +15,13 @@ import { type KnexOptions, knexConfig, knexMigrationConfig } from './driver-opti
  * ```
  */
 export function createKnex(policy: Policy, options: KnexOptions = {}): Knex {
-  return printedRedacted(knex(knexConfig(policy, options)), policy);
+  const config = knexConfig(policy, options);
+  return printedRedacted(
+    knexTakesPgPool()
+      ? knexOnPgPool(policy, config, { target: 'pooled', max: policy.poolSize })
+      : knex(config),
+    policy,
+  );
 }
 
 /**
@@ -24,7 +33,13 @@ export function createKnex(policy: Policy, options: KnexOptions = {}): Knex {
  * ```
  */
 export function createMigrationKnex(policy: Policy, options: KnexOptions = {}): Knex {
-  return printedRedacted(knex(knexMigrationConfig(policy, options)), policy);
+  const config = knexMigrationConfig(policy, options);
+  return printedRedacted(
+    knexTakesPgPool()
+      ? knexOnPgPool(policy, config, { target: 'direct', max: 1, role: 'migrate' })
+      : knex(config),
+    policy,
+  );
 }
 
 // knex copies the config it is given (knex 3.1 lib/client.js: `this.connectionSettings =

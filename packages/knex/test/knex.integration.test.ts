@@ -1,5 +1,5 @@
 import { defineDatabase, type Policy } from '@mpgkit/core';
-import { attachStack, scaledPolicyOptions } from '@mpgkit/test-infra';
+import { attachStack, scaledPolicyOptions, showClients } from '@mpgkit/test-infra';
 import knex from 'knex';
 import { Model } from 'objection';
 import { describe, expect, inject, it } from 'vitest';
@@ -145,5 +145,39 @@ describe('knex migrations and Objection on the policy', () => {
       await db.destroy();
       await direct.destroy();
     }
+  });
+});
+
+describe('the pool under createKnex follows the knex version', () => {
+  // The catalog's knex 3.3 here; the compatibility job runs 3.0.1, which has no connectionPool.
+  const takesPgPool =
+    typeof (knex.Client.prototype as { wrapNativePool?: unknown }).wrapNativePool === 'function';
+
+  it("on knex 3.3+ it runs on the policy's pg pool, which destroy() ends; before, on knex's own pool", async () => {
+    const policy = policyFor('knex-pool-kind');
+    const db = createKnex(policy);
+    const client = db.client as { pool: { totalCount?: number; numUsed?: unknown }; _ownsPool?: boolean };
+    await db.raw('SELECT 1');
+    if (takesPgPool) {
+      // knex wraps the pg pool (acquire/release/destroy); the pg pool itself holds the connection.
+      expect(client._ownsPool).toBe(false);
+      expect(typeof client.pool.numUsed).toBe('undefined'); // not tarn
+    } else {
+      expect(typeof client.pool.numUsed).toBe('function'); // tarn, with the policy client's lifetime
+    }
+    await db.destroy();
+    // Nothing of it left at PgBouncer once destroyed: the pg pool ended too. Within 500 ms, well before the
+    // policy's 1 s idle timeout would have closed a connection a forgotten pool kept.
+    const ours = async () =>
+      (await showClients(stack, 'transaction')).filter((row) =>
+        row.application_name.startsWith('knex-pool-kind'),
+      ).length;
+    const deadline = Date.now() + 500;
+    let open = await ours();
+    while (open > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      open = await ours();
+    }
+    expect(open).toBe(0);
   });
 });
