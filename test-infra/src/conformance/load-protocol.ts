@@ -47,7 +47,7 @@ export interface MetricPoint {
 }
 
 export type LoadEvent =
-  | { type: 'ready' }
+  | { type: 'ready'; runtime: 'node' | 'bun' }
   | { type: 'probed'; ok: boolean }
   /** `poolSize` concurrent 0.2 s sleeps: how long they took, and how many completed. */
   | { type: 'saturated'; elapsedMs: number; ok: number }

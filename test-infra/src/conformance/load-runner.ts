@@ -110,7 +110,7 @@ if (startAt !== undefined) await new Promise((resolve) => setTimeout(resolve, st
 await Promise.all(Array.from({ length: policy.poolSize }, (_, index) => once(index, 800 + index)));
 const workers = Array.from({ length: config.workers }, (_, index) => worker(index));
 await new Promise((resolve) => setTimeout(resolve, config.warmupMs));
-send({ type: 'ready' });
+send({ type: 'ready', runtime: 'Bun' in globalThis ? 'bun' : 'node' });
 
 process.on('message', async (command: LoadCommand) => {
   if (command.type === 'probe') {

@@ -11,6 +11,19 @@ import {
 
 const RUNNER = fileURLToPath(new URL('./load-runner.ts', import.meta.url));
 
+/**
+ * The runtime of the app's process: Node (the one running the tests), or Bun when `MPGKIT_LOAD_RUNTIME=bun`,
+ * from `MPGKIT_BUN` (the CI's Bun lane installs it from the npm registry's `@oven/bun-linux-x64`). A lane that
+ * asks for Bun and has none fails, never falls back.
+ */
+export function loadRuntime(): string | undefined {
+  if (process.env.MPGKIT_LOAD_RUNTIME !== 'bun') return undefined;
+  const bun = process.env.MPGKIT_BUN;
+  if (bun === undefined || bun === '')
+    throw new Error('MPGKIT_LOAD_RUNTIME=bun needs MPGKIT_BUN, the bun binary');
+  return bun;
+}
+
 /** A load runner child process, controlled step by step. */
 export class LoadRun {
   private readonly child: ChildProcess;
@@ -20,19 +33,28 @@ export class LoadRun {
   private exit: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
 
   constructor(config: LoadConfig) {
+    const bun = loadRuntime();
     this.child = fork(RUNNER, [JSON.stringify(config)], {
       // The same build the tests run (vitest.shared.ts testTarget): the sources, or dist/ under
       // MPGKIT_TEST_TARGET=dist (subjects import their package by its own name, so the condition decides).
       execArgv: [
         ...(process.env.MPGKIT_TEST_TARGET === 'dist' ? [] : ['--conditions=@mpgkit/source']),
-        '--no-warnings',
+        ...(bun === undefined ? ['--no-warnings'] : []),
       ],
+      // The app's process under Bun (the Bun lane): Node's fork speaks IPC with a Bun child (JSON messages).
+      ...(bun === undefined ? {} : { execPath: bun }),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
     this.child.on('message', (event: LoadEvent) => {
+      if (event.type === 'ready' && event.runtime !== (bun === undefined ? 'node' : 'bun')) {
+        // Never a silent fallback: a lane that asked for Bun and got another runtime fails as a crash would.
+        this.stderr += `load runner on ${event.runtime}, not ${bun === undefined ? 'node' : 'bun'}`;
+        this.child.kill('SIGKILL');
+        return;
+      }
       this.events.push(event);
       this.wake();
     });
