@@ -159,7 +159,7 @@ export const prisma: string = prismaConfig(policy).datasource.url;
 // A README's install line as a new user runs it: a fresh npm project, the registry's newest peers, no flags.
 // npm counts optional peers when it resolves (npm/cli#8416): drizzle-orm's optional `postgres` peer pulls the
 // newest postgres.js into the set, and a range of ours that excludes it fails the whole install with ERESOLVE.
-describe("the Drizzle README's install line, with npm, in a fresh project", () => {
+describe("the Drizzle README's install line, in a fresh project, with npm 11, npm 10 and pnpm", () => {
   const installLine = () => {
     const line = readFileSync(join(repo, 'packages/drizzle/README.md'), 'utf8')
       .split('\n')
@@ -170,14 +170,35 @@ describe("the Drizzle README's install line, with npm, in a fresh project", () =
     const file = readdirSync(packs).find((f) => f.startsWith(`${name.replace('@', '').replace('/', '-')}-`));
     return join(packs, file ?? name);
   };
-  async function npmInstallIn(dir: string, names: string[], drizzleTarball = tarballOf('@mpgkit/drizzle')) {
+  // The installers a new user has: the machine's npm (11), npm 10 (Node 22's), and pnpm, outside any workspace.
+  type Installer = 'npm' | 'npm@10' | 'pnpm';
+  async function installIn(
+    dir: string,
+    names: string[],
+    drizzleTarball = tarballOf('@mpgkit/drizzle'),
+    installer: Installer = 'npm',
+  ) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{ "name": "fresh", "private": true }\n');
     const args = names.map((name) =>
       name === '@mpgkit/drizzle' ? drizzleTarball : name.startsWith('@mpgkit/') ? tarballOf(name) : name,
     );
-    return run('npm', ['install', ...args, '--no-audit', '--no-fund'], { cwd: dir });
+    if (installer === 'pnpm') {
+      // Unpublished, @mpgkit/drizzle's own dependency on @mpgkit/core must come from its tarball too: npm takes
+      // it from the command line, pnpm from an override (the registry has no such version yet).
+      writeFileSync(
+        join(dir, 'pnpm-workspace.yaml'),
+        `overrides:\n  "@mpgkit/core": "file:${tarballOf('@mpgkit/core')}"\n`,
+      );
+      return pnpm(['add', ...args], dir);
+    }
+    const npmArgs = ['install', ...args, '--no-audit', '--no-fund'];
+    return installer === 'npm'
+      ? run('npm', npmArgs, { cwd: dir })
+      : run('npx', ['--yes', 'npm@10', ...npmArgs], { cwd: dir });
   }
+  const npmInstallIn = (dir: string, names: string[], drizzleTarball?: string) =>
+    installIn(dir, names, drizzleTarball, 'npm');
 
   it('installs and imports; negative control: the peer range postgres ^3.4.9 alone fails with ERESOLVE', async () => {
     const names = installLine();
@@ -202,4 +223,16 @@ describe("the Drizzle README's install line, with npm, in a fresh project", () =
       stderr: expect.stringContaining('ERESOLVE'),
     });
   }, 180_000);
+
+  it.each(['npm@10', 'pnpm'] as const)(
+    'installs with %s too, and imports',
+    async (installer) => {
+      const fresh = join(scratch, `fresh-drizzle-${installer.replace('@', '')}`);
+      await installIn(fresh, installLine(), undefined, installer);
+      await run(process.execPath, ['--input-type=module', '-e', "import('@mpgkit/drizzle/node-postgres')"], {
+        cwd: fresh,
+      });
+    },
+    180_000,
+  );
 });
