@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The compatibility job (`pnpm test:compat`): core's and the CLI's tests and every adapter's, conformance in
-# both pool modes included, against the LOWEST version of each peer range, on Node 22.13, the lowest Node
+# both pool modes included, on PostgreSQL 17 and PgBouncer 1.24, against the LOWEST version of each peer
+# range, on Node 22.13, the lowest Node
 # the packages support, and against the BUILT packages (dist/, as an installed app resolves them:
 # MPGKIT_TEST_TARGET=dist, vitest.shared.ts). `pnpm test` covers the sources with the newest versions on
 # Node 24. It works on a copy of the tracked files with the catalog pinned low, so the repository's own
@@ -51,5 +52,9 @@ export PATH="$node22:$PATH"
 # child processes, so a warning our packages would cause still shows.
 export NODE_OPTIONS="--experimental-strip-types --no-warnings=ExperimentalWarning"
 export MPGKIT_TEST_TARGET=dist
-echo "compat: testing the built packages on node $(node --version)"
+# The newest servers MPG may run, where the main suite runs PostgreSQL 16 and Debian's PgBouncer 1.18: so every
+# adapter's conformance runs once on each (PostgreSQL 17 from the npm registry, PgBouncer 1.24 built here).
+bash "$root/scripts/build-pgbouncer.sh"
+export MPGKIT_STACK_POSTGRES=17 MPGKIT_STACK_PGBOUNCER=1.24
+echo "compat: testing the built packages on node $(node --version), PostgreSQL 17 and PgBouncer 1.24"
 pnpm vitest run --project core --project cli --project kysely --project drizzle --project prisma --project typeorm --project knex --project sequelize "$@"

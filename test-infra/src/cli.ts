@@ -13,7 +13,13 @@ const envFile = join(home, 'stack.env');
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { 'hard-stop-after': { type: 'string' } },
+  // --postgres 16|17 and --pgbouncer 1.18|1.24 (1.24 after scripts/build-pgbouncer.sh); the env variables
+  // MPGKIT_STACK_POSTGRES and MPGKIT_STACK_PGBOUNCER say the same.
+  options: {
+    'hard-stop-after': { type: 'string' },
+    postgres: { type: 'string' },
+    pgbouncer: { type: 'string' },
+  },
 });
 
 async function up(): Promise<void> {
@@ -23,13 +29,15 @@ async function up(): Promise<void> {
     return;
   }
   const hardStop = values['hard-stop-after'] === undefined ? 10 : Number(values['hard-stop-after']);
+  if (values.postgres !== undefined) process.env.MPGKIT_STACK_POSTGRES = values.postgres;
+  if (values.pgbouncer !== undefined) process.env.MPGKIT_STACK_PGBOUNCER = values.pgbouncer;
   const stack = await startStack({ hardStopAfterSeconds: hardStop });
   mkdirSync(home, { recursive: true });
   writeFileSync(stateFile, JSON.stringify(stack.state), { mode: 0o600 });
   const env = stack.env();
   writeFileSync(envFile, envFileText(env), { mode: 0o600 });
   console.log(
-    `Stack up: PostgreSQL ${stack.state.postgresVersion} ${stack.state.postgres.port}, PgBouncer transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
+    `Stack up: PostgreSQL ${stack.state.postgresVersion} ${stack.state.postgres.port}, PgBouncer ${stack.state.pgbouncerVersion ?? '1.18'} transaction ${stack.state.poolers.transaction.port} / session ${stack.state.poolers.session.port}, proxy ${Object.values(stack.state.ports).join(' / ')}`,
   );
   console.log(
     `TLS ${stack.state.tls.mode} on every server; the URLs ask for verify-full against the stack's CA (${stack.state.tls.caFile}).`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PoolMode } from '@mpgkit/core';
 import type { TlsMode } from '@mpgkit/core/adapter';
-import { findBinaries, type PostgresVersion, type StackBinaries } from './binaries.ts';
+import { findBinaries, type PgBouncerVersion, type PostgresVersion, type StackBinaries } from './binaries.ts';
 import { createCertificateAuthority, issueServerCertificate, STACK_HOST } from './certificates.ts';
 import { freePort } from './free-port.ts';
 import { drainHaproxy, type HaproxyProxy, startHaproxy, stopHaproxy } from './haproxy-proxy.ts';
@@ -49,6 +49,8 @@ export interface StackState {
   users: { admin: StackUser; writer: StackUser; reader: StackUser; poolerAdmin: StackUser };
   databases: { main: string; second: string };
   postgresVersion: PostgresVersion;
+  /** Absent in a state file from before PgBouncer 1.24 could run: Debian's 1.18. */
+  pgbouncerVersion?: PgBouncerVersion;
   /** TLS on every server: `offered` or `required`, and the CA that signed the servers' certificate. */
   tls: { mode: StackTls; caFile: string };
 }
@@ -63,6 +65,8 @@ export interface StackOptions {
   tls?: StackTls;
   /** PostgreSQL's major version. @default env MPGKIT_STACK_POSTGRES ?? '16' (MPG's) */
   postgresVersion?: PostgresVersion;
+  /** PgBouncer's version. @default env MPGKIT_STACK_PGBOUNCER ?? '1.18' (Debian's) */
+  pgbouncerVersion?: PgBouncerVersion;
 }
 
 const STATE_FILE = 'state.json';
@@ -73,7 +77,7 @@ const STACK_PREFIX = 'mpgkit-stack-';
  * passes through the proxy too), on free loopback ports, in a fresh temporary directory.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const bin = findBinaries(options.postgresVersion);
+  const bin = findBinaries(options.postgresVersion, options.pgbouncerVersion);
   const runId = process.env.MPGKIT_STACK_RUN_ID;
   const dir = mkdtempSync(join(tmpdir(), `${STACK_PREFIX}${runId ?? 'manual'}-`));
   handToServiceUser(dir);
@@ -125,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       users,
       databases,
       postgresVersion: bin.postgresVersion,
+      pgbouncerVersion: bin.pgbouncerVersion,
       tls: { mode: tls.mode, caFile: ca.certFile },
     };
     writeState(state);
@@ -140,7 +145,10 @@ export class Stack {
   readonly state: StackState;
   private readonly bin: StackBinaries;
 
-  constructor(state: StackState, bin: StackBinaries = findBinaries(state.postgresVersion)) {
+  constructor(
+    state: StackState,
+    bin: StackBinaries = findBinaries(state.postgresVersion, state.pgbouncerVersion),
+  ) {
     this.state = state;
     this.bin = bin;
   }

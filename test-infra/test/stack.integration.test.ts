@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { attachStack, backendsByApplication, showPools, startStack, waitFor } from '../src/index.ts';
+import {
+  attachStack,
+  backendsByApplication,
+  poolerConsole,
+  showPools,
+  startStack,
+  waitFor,
+} from '../src/index.ts';
 import { descendantsOf, isAlive, readPid } from '../src/process-control.ts';
 
 const shared = attachStack(inject('mpgkitStack'));
@@ -24,6 +31,19 @@ describe('the local MPG-shaped stack', () => {
     }
     expect((await showPools(shared, 'transaction'))[0]?.pool_mode).toBe('transaction');
     expect((await showPools(shared, 'session'))[0]?.pool_mode).toBe('session');
+  });
+
+  it('runs the PostgreSQL and PgBouncer it was asked for (MPGKIT_STACK_POSTGRES, MPGKIT_STACK_PGBOUNCER), as they answer', async () => {
+    const [{ server_version_num }] = await query(shared.url('direct'), 'SHOW server_version_num');
+    expect(String(server_version_num).slice(0, 2)).toBe(shared.state.postgresVersion);
+    for (const mode of ['transaction', 'session'] as const) {
+      const [version] = await poolerConsole<{ version: string }>(shared, mode, 'SHOW VERSION');
+      expect(version?.version).toMatch(
+        new RegExp(`^PgBouncer ${(shared.state.pgbouncerVersion ?? '1.18').replace('.', '\\.')}\\.`),
+      );
+    }
+    expect(shared.state.postgresVersion).toBe(process.env.MPGKIT_STACK_POSTGRES || '16');
+    expect(shared.state.pgbouncerVersion).toBe(process.env.MPGKIT_STACK_PGBOUNCER || '1.18');
   });
 
   it('has a second database and MPG-shaped roles: writer writes but cannot change the schema, reader only reads', async () => {

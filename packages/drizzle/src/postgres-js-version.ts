@@ -9,7 +9,8 @@ import { MpgkitError, MpgkitErrorCode, type Policy } from '@mpgkit/core';
 // connection (sent while another is in flight, as any concurrent app does): the first is answered, the rest
 // never are (8 sent at once on one connection: 1 answered in 3 s; 8 workers × 5 queries: 1 of 40 on one
 // connection, 4 of 40 on four). Without TLS, in session mode, or to PostgreSQL directly: all. Sent one at a
-// time, all are answered too. It looks like PgBouncer's TLS lost wake-up (pgbouncer/pgbouncer#1530: decrypted
+// time, all are answered too. PgBouncer 1.24 answers them all (measured the same way): MPG does not publish
+// its version, so the refusal stays. It looks like PgBouncer's TLS lost wake-up (pgbouncer/pgbouncer#1530: decrypted
 // bytes left in OpenSSL's buffer while PgBouncer waits on the socket; fixed by #1531, July 2026), which
 // postgres.js 3's single Parse-to-Sync write never meets. test/postgres-js-4.integration.test.ts holds it.
 

@@ -40,7 +40,7 @@ async function answered(sql: postgres3.Sql | postgres4.Sql, count: number): Prom
 }
 
 describe('postgres.js 4 behind PgBouncer over TLS', () => {
-  it('negative control: postgres.js 4 leaves queries sent at once unanswered in transaction mode; 3.4.9 answers all 8, in the same run', async () => {
+  it('negative control: postgres.js 4 leaves queries sent at once unanswered in transaction mode on PgBouncer 1.18 (1.24 answers); 3.4.9 answers all 8, in the same run', async () => {
     const policy = policyFor('transaction');
     // Each driver on its own sockets (postgres.js 4 sets TCP_NODELAY on them, src/socket.js connect()). On
     // mpgkit's login-cut socket, which leaves Nagle on, 4 stalled under concurrency only: timing-dependent,
@@ -50,7 +50,13 @@ describe('postgres.js 4 behind PgBouncer over TLS', () => {
     const four = await answered(postgres4(postgresJsUrl(policy), options as Options4), 8);
     const three = await answered(postgres3(postgresJsUrl(policy), options), 8);
     expect(three).toBe(8);
-    expect(four).toBeLessThan(8); // 1 in every run here: the first, then nothing
+    if ((stack.state.pgbouncerVersion ?? '1.18') === '1.18') {
+      expect(four).toBeLessThan(8); // 1 in every run here: the first, then nothing
+    } else {
+      // PgBouncer 1.24 answers them all (the compat lane runs it): the stall is 1.18's, and MPG's version is
+      // not published, so the refusal stays.
+      expect(four).toBe(8);
+    }
   });
 
   it('guardPostgresJs (and so every mpgkit postgres.js client) refuses 4 there, with what to install', () => {
