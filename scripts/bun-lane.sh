@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Bun lane (`pnpm test:bun`): the app's process of the conformance scenarios that cut its connections (a
-# proxy drain, a PostgreSQL restart under load, idle connections killed) runs on Bun, for every client that
+# proxy drain, a PostgreSQL restart under load, idle connections killed) and the pool-size bound runs on Bun, for every client that
 # runs on Bun: createPgPool, Kysely, Drizzle on both drivers, knex. The test process itself stays on Node;
 # LoadRun forks the app under Bun (MPGKIT_LOAD_RUNTIME=bun) and fails if the app reports another runtime.
 # Bun comes from the npm registry (@oven/bun-linux-x64), into the tools folder.
@@ -21,4 +21,4 @@ pnpm vitest run \
   packages/kysely/test/conformance.integration.test.ts \
   packages/drizzle/test/conformance.integration.test.ts \
   packages/knex/test/conformance.integration.test.ts \
-  -t 'conformance: .*(transaction|session) mode.*(3\. a steady load|3b\. postgres-restart|4\. idle)' "$@"
+  -t 'conformance: .*(transaction|session) mode.*(3\. a steady load|3b\. postgres-restart|4\. idle|6\. the process never)' "$@"

@@ -32,6 +32,8 @@ export interface LoadConfig {
 export type LoadCommand =
   | { type: 'probe'; n: number }
   | { type: 'saturate' }
+  /** `count` concurrent sleeps of `seconds` each, on an idle pool (scenario 6 with the app on another runtime). */
+  | { type: 'burst'; count: number; seconds: number }
   /** Stop the load and let the pool settle (its connections idle). */
   | { type: 'quiesce' }
   /** Collect the metrics (with {@link LoadConfig.metrics}). */
@@ -52,6 +54,7 @@ export type LoadEvent =
   /** `poolSize` concurrent 0.2 s sleeps: how long they took, and how many completed. */
   | { type: 'saturated'; elapsedMs: number; ok: number }
   | { type: 'quiet' }
+  | { type: 'bursted'; completed: number }
   | { type: 'metrics'; points: MetricPoint[] }
   | { type: 'result'; result: LoadResult };
 

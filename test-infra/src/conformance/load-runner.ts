@@ -137,6 +137,11 @@ process.on('message', async (command: LoadCommand) => {
     await round();
     const [second, third] = [await round(), await round()];
     send({ type: 'saturated', ...(second.elapsedMs <= third.elapsedMs ? second : third) });
+  } else if (command.type === 'burst') {
+    const settled = await Promise.allSettled(
+      Array.from({ length: command.count }, () => client.sleep(command.seconds)),
+    );
+    send({ type: 'bursted', completed: settled.filter((outcome) => outcome.status === 'fulfilled').length });
   } else if (command.type === 'quiesce') {
     running = false;
     await Promise.all(workers);

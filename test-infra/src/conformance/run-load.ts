@@ -105,6 +105,12 @@ export class LoadRun {
   }
 
   /** Stops the load, then runs `poolSize` concurrent 0.2 s sleeps in the child (see the runner); undefined if it is gone. */
+  /** `count` concurrent sleeps of `seconds`; how many completed (undefined if the process died first). */
+  async burst(count: number, seconds: number): Promise<number | undefined> {
+    this.send({ type: 'burst', count, seconds });
+    return (await this.next('bursted'))?.completed;
+  }
+
   async saturate(): Promise<{ elapsedMs: number; ok: number } | undefined> {
     this.send({ type: 'saturate' });
     return this.next('saturated', 10_000).catch(() => undefined);
