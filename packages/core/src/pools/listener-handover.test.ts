@@ -48,10 +48,14 @@ const distinctScenario = scenarioOf(
 function run(scenario: Scenario, options: { oldReceives?: number; nextReceives?: number } = {}) {
   const delivered: ReceivedNotification[] = [];
   const retired: string[] = [];
+  const takeovers: string[] = [];
   const relay = new ListenerRelay<string>(
     MARKER_CHANNEL,
     (n) => delivered.push(n),
-    (c) => retired.push(c),
+    (old) => {
+      takeovers.push(relay.current ?? '?');
+      if (old !== undefined) retired.push(old);
+    },
   );
   relay.start('old');
   relay.beginHandover('next', TOKEN);
@@ -74,16 +78,17 @@ function run(scenario: Scenario, options: { oldReceives?: number; nextReceives?:
     step(parts.old.length > 0 || lostAfter.old ? 'old' : 'next');
     step('next');
   }
-  return { delivered, retired, outcomes, relay };
+  return { delivered, retired, takeovers, outcomes, relay };
 }
 
 describe('ListenerRelay', () => {
   it('delivers the stream exactly once and in commit order, identical notifications included, however arrivals interleave', () => {
     fc.assert(
       fc.property(repeatingScenario, (scenario) => {
-        const { delivered, retired, relay } = run(scenario);
+        const { delivered, retired, takeovers, relay } = run(scenario);
         expect(delivered).toEqual(scenario.stream);
         expect(retired).toEqual(['old']);
+        expect(takeovers).toEqual(['next']);
         expect(relay.current).toBe('next');
         expect(relay.next).toBeUndefined();
       }),
@@ -108,8 +113,10 @@ describe('ListenerRelay', () => {
     fc.assert(
       fc.property(distinctScenario, fc.nat(), (scenario, cut) => {
         const oldReceives = cut % (scenario.m + 1); // the marker at m never reached it
-        const { delivered, outcomes, relay } = run(scenario, { oldReceives });
+        const { delivered, outcomes, relay, takeovers, retired } = run(scenario, { oldReceives });
         expect(outcomes).toEqual(['handed-over']);
+        // The take-over is announced (the listener schedules the next recycle then), with no old one to close.
+        expect({ takeovers, retired }).toEqual({ takeovers: ['next'], retired: [] });
         // What nobody received (after the old one died, before the next one listened) is lost, as in Postgres.
         const received = [
           ...scenario.stream.slice(0, oldReceives),

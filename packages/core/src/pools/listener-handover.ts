@@ -55,23 +55,24 @@ export class ListenerRelay<Connection> {
   #current: Connection | undefined;
   #handover: Handover<Connection> | undefined;
   readonly #deliver: (notification: ReceivedNotification) => void;
-  readonly #retire: (connection: Connection) => void;
+  readonly #tookOver: (old: Connection | undefined) => void;
   /** The private channel the markers travel on (every connection LISTENs on it). */
   readonly markerChannel: string;
 
   /**
    * @param markerChannel The private channel the markers travel on (every connection LISTENs on it).
    * @param deliver Called once per notification, in commit order.
-   * @param retire Called with the old connection once the next one took over: close it.
+   * @param tookOver Called once the next connection took over, with the old one if it is still open (close
+   *   it), or `undefined` when it was lost before.
    */
   constructor(
     markerChannel: string,
     deliver: (notification: ReceivedNotification) => void,
-    retire: (connection: Connection) => void,
+    tookOver: (old: Connection | undefined) => void,
   ) {
     this.markerChannel = markerChannel;
     this.#deliver = deliver;
-    this.#retire = retire;
+    this.#tookOver = tookOver;
   }
 
   /** The connection delivering now (none while a handover waits for the next one's marker after a loss). */
@@ -177,13 +178,13 @@ export class ListenerRelay<Connection> {
     else handover.old = 'at-marker';
   }
 
-  /** The next connection delivers from now on; the old one, if still open, is retired. */
+  /** The next connection delivers from now on; the old one, if still open, is handed back to be closed. */
   #takeOver(handover: Handover<Connection>, held: readonly ReceivedNotification[]): void {
     const old = this.#current;
     this.#current = handover.next;
     this.#handover = undefined;
     this.#deliverAll(held);
-    if (old !== undefined) this.#retire(old);
+    this.#tookOver(old);
   }
 
   #deliverAll(held: readonly ReceivedNotification[]): void {

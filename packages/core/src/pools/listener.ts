@@ -123,10 +123,12 @@ export async function createListener(
       options.onNotification(notification);
     },
     (old) => {
-      recycled.add(old);
-      stats.recycles++;
-      close(old);
-      schedule();
+      if (old !== undefined) {
+        recycled.add(old);
+        stats.recycles++;
+        close(old);
+      }
+      schedule(); // the next recycle, whether the old connection retired or was lost mid-handover
     },
   );
 
