@@ -24,7 +24,9 @@ if ! dpkg -s "${deps[@]}" >/dev/null 2>&1; then
     echo "build-pgbouncer: needs ${deps[*]}: sudo apt-get install -y ${deps[*]}" >&2
     exit 1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${deps[@]}" >/dev/null
+  # The machine's lists may be stale or absent (a fresh machine whose Debian packages came preinstalled).
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${deps[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${deps[@]}" >/dev/null; }
 fi
 tar xzf "$work"/pgbouncer_1.24*.orig.tar.gz -C "$work"
 (cd "$work"/pgbouncer-1.24*/ && ./configure >/dev/null && make -j2 >/dev/null)
