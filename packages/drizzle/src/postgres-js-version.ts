@@ -33,8 +33,9 @@ export function refuseStallingPostgresJs(
   throw new MpgkitError(
     MpgkitErrorCode.UnsupportedDriver,
     `postgres.js 4 stalls through a transaction-mode PgBouncer over TLS (${policy.applicationName}'s pooled URL): ` +
-      'its second query on a connection is never answered (PgBouncer 1.18 measured; postgres.js 4 describes each ' +
-      'statement with a Flush first). Install postgres.js 3 (npm install postgres@^3.4.9), or use the ' +
+      'queries pipelined on a connection are never answered (measured on PgBouncer 1.18, not on 1.24; MPG does not ' +
+      'publish its version; postgres.js 4 describes each statement with a Flush first). Install postgres.js 3 ' +
+      '(npm install postgres@^3.4.9), or use the ' +
       'node-postgres entry (@mpgkit/drizzle/node-postgres). Session mode and the direct URL are not affected.',
     { details: { driver: 'postgres', major: 4 } },
   );
